@@ -1,0 +1,1 @@
+"""The journey runtime: tick, node executors, transports, scheduler wiring. No Qt."""

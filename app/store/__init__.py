@@ -1,0 +1,1 @@
+"""Workspace store: SQLAlchemy schema, repositories, segment compiler, migrations."""
