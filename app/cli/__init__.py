@@ -1,0 +1,75 @@
+"""The `journey-studio` command: builds the argument parser and dispatches (DESIGN §10).
+
+`journey-studio [--db PATH_OR_URL] [COMMAND …]`. Without a command it opens the desktop app; the
+subcommands run headless and never import Qt (the GUI is imported only when it is opened).
+
+Conventions every command keeps:
+- `--db` is global and comes before the command; `JOURNEY_STUDIO_DB` is the fallback; `args.db`
+  is `None` for the default workspace.
+- Results go to stdout, diagnostics to stderr.
+- Exit codes: 0 done, 1 refused, 2 unreadable input or usage error, 3 not found.
+
+Adding a command group: a module in this package with ``register(commands)`` that adds its
+parsers with ``set_defaults(handler=...)`` (a function taking the parsed arguments and
+returning the exit code), listed in ``COMMAND_MODULES``. Handlers import what they need inside
+the function, so ``--help`` and ``--version`` stay fast and never load Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Sequence
+
+from app import __version__
+from app.cli import journey, schema
+from app.cli.output import EXIT_NOT_FOUND, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+
+DB_ENV_VAR = "JOURNEY_STUDIO_DB"
+
+COMMAND_MODULES = (journey, schema)
+
+__all__ = ["EXIT_NOT_FOUND", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "build_parser", "main"]
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code (argparse usage errors give 2)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version and usage errors
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
+    if args.db is None:
+        args.db = os.environ.get(DB_ENV_VAR) or None
+    handler: Handler = getattr(args, "handler", open_gui)
+    return handler(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="journey-studio",
+        usage="%(prog)s [-h] [--version] [--db PATH_OR_URL] [COMMAND ...]",
+        description="Design and run segment-based customer journeys. "
+        "Without a command, opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"journey-studio {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        default=None,
+        help=f"workspace: an SQLite file or a database URL (default: ${DB_ENV_VAR}, "
+        "else the default workspace)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for module in COMMAND_MODULES:
+        module.register(commands)
+    return parser
+
+
+def open_gui(args: argparse.Namespace) -> int:
+    """Open the desktop app on the chosen workspace (Qt is imported only here)."""
+    from app.ui.app import run_gui
+
+    return run_gui(args.db)

@@ -1,0 +1,84 @@
+"""``journey-studio journey …``: work with journey files and, later, live journeys."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.cli.output import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, fail, plural, print_json
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    journey = commands.add_parser("journey", help="work with journeys")
+    actions = journey.add_subparsers(
+        dest="journey_command", metavar="ACTION", title="actions", required=True
+    )
+    validate = actions.add_parser(
+        "validate",
+        help="check a *.journey.json file",
+        description="Check a journey file. Exit 0: no errors (warnings allowed); "
+        "1: errors found; 2: the file cannot be read or parsed.",
+    )
+    validate.add_argument("file", metavar="FILE", type=Path, help="a *.journey.json file")
+    validate.add_argument(
+        "--segments",
+        metavar="PATH",
+        type=Path,
+        help="a *.segment.json file or a folder of them, to check segment names against",
+    )
+    validate.add_argument(
+        "--json", action="store_true", help="print the findings as one JSON list on stdout"
+    )
+    validate.set_defaults(handler=validate_command)
+
+
+def validate_command(args: argparse.Namespace) -> int:
+    """0 without errors, 1 with errors, 2 when a file cannot be read."""
+    from app.domain.loading import DocumentError
+    from app.services.documents import validate_journey_file
+
+    try:
+        result = validate_journey_file(args.file, args.segments, datetime.now(UTC))
+    except DocumentError as error:
+        if args.json:
+            print_json([_unreadable(error.source, problem) for problem in error.problems])
+        fail(str(error))
+        return EXIT_USAGE
+    findings = result.findings
+    if args.json:
+        print_json([finding.to_json() for finding in findings])
+    else:
+        _print_findings(str(args.file), result.document.name, findings)
+    if not result.segments_checked:
+        fail("segment names were not checked (give --segments PATH)")
+    return EXIT_REFUSED if any(f.severity == "error" for f in findings) else EXIT_OK
+
+
+def _unreadable(source: str, problem: Any) -> dict[str, Any]:
+    where = problem.path or (
+        f"line {problem.line}, column {problem.column}" if problem.line else None
+    )
+    return {
+        "severity": "error",
+        "code": "file.unreadable",
+        "node": None,
+        "field": where,
+        "message": f"{source}: {problem}",
+    }
+
+
+def _print_findings(path: str, name: str, findings: Sequence[Any]) -> None:
+    if not findings:
+        print(f"{path}: “{name}” is ready to go live: no errors, no warnings.")
+        return
+    errors = sum(1 for f in findings if f.severity == "error")
+    print(
+        f"{path}: “{name}”: {plural(errors, 'error')}, {plural(len(findings) - errors, 'warning')}"
+    )
+    for finding in findings:
+        where = finding.node + (f" · {finding.field}" if finding.field else "")
+        print(f"  {finding.severity:<7} {finding.code:<28} {where}")
+        print(f"          {finding.message}")
