@@ -171,9 +171,7 @@ journeys = Table(
     Column("current_version", Integer),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
-    CheckConstraint(
-        "status IN ('draft', 'live', 'paused', 'stopped', 'completed')", name="status"
-    ),
+    CheckConstraint("status IN ('draft', 'live', 'paused', 'stopped', 'completed')", name="status"),
 )
 """A journey by its document id: the working draft (``*.journey.json`` text) and its state."""
 
