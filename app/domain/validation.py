@@ -128,6 +128,7 @@ class _Check:
         self.starts = [node.id for node in document.nodes if node.kind == "start"]
         self.connected: dict[str, set[str]] = {node_id: set() for node_id in self.nodes}
         self.findings: list[Finding] = []
+        self._dominators: dict[str, str] | None = None
 
     def error(self, code: str, node: str, message: str, field: str | None = None) -> None:
         self.findings.append(Finding("error", code, node, field, message))
@@ -536,18 +537,25 @@ class _Check:
 
     def is_upstream_on_every_path(self, sender: str, branch: str) -> bool:
         """Whether every path from the start to ``branch`` passes ``sender`` (dominance)."""
-        if len(self.starts) != 1 or sender == branch:
-            return sender != branch
-        start = self.starts[0]
-        if branch not in self.graph or not nx.has_path(self.graph, start, branch):
-            return True  # unreachable: reported on its own
-        dominators = nx.immediate_dominators(self.graph, start)
+        if sender == branch:
+            return False
+        dominators = self.dominators()
+        if dominators is None or branch not in dominators:
+            return True  # no single start, or unreachable: reported on their own
         current = branch
-        while current != start:
+        while current != self.starts[0]:
             current = dominators[current]
             if current == sender:
                 return True
         return False
+
+    def dominators(self) -> dict[str, str] | None:
+        """Immediate dominators from the start, computed once per run (None without one start)."""
+        if len(self.starts) != 1:
+            return None
+        if self._dominators is None:
+            self._dominators = nx.immediate_dominators(self.graph, self.starts[0])
+        return self._dominators
 
     def check_condition_segments(self, node: Node, names: list[str], field: str) -> None:
         for name in names:
