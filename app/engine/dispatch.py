@@ -1,0 +1,246 @@
+"""Dispatch (DESIGN §5 step 9): render, claim, hand over, mark sent — exactly once.
+
+A batch of due messages is rendered first (contact data at this moment, the version's
+templates); a template error fails the message with ``template_error``. The rest are claimed
+(``sending``) and committed before any transport sees them, handed over with the message id as
+the idempotency key, then marked ``sent`` with their ``*_delivered`` event. A crash between
+claim and mark leaves ``sending`` rows; once their claim is older than the lease they are
+handed over again under the same id, which the transports treat as the same message.
+Transient failures go back to the queue with backoff (3 attempts); permanent ones fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+
+from app.domain.journey import Node
+from app.domain.node_configs import SendEmailConfig, SendPushConfig, SendSmsConfig
+from app.domain.templates import TemplateProblem, render
+from app.engine.nodes import CONTACT_COLUMNS, contact_data
+from app.engine.plan import VersionPlan
+from app.engine.transports.base import DeliveryError, Outgoing, Transport
+from app.store.schema import contacts, events, journeys, messages
+from app.store.workspace import Workspace
+
+CLAIM_LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 3
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15))
+
+PlanSource = Callable[[str, int], VersionPlan]
+Links = Callable[[str], Mapping[str, str]]
+"""Per-message links for templates (``unsubscribe_url``, ``view_url``) by message id."""
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+
+
+def due_messages(now: datetime) -> Any:
+    ready = and_(
+        messages.c.status.in_(("queued", "held")),
+        or_(messages.c.not_before.is_(None), messages.c.not_before <= now),
+    )
+    stale_claim = and_(messages.c.status == "sending", messages.c.claimed_at <= now - CLAIM_LEASE)
+    live = messages.c.journey_id.in_(select(journeys.c.id).where(journeys.c.status == "live"))
+    return and_(or_(ready, stale_claim), live)
+
+
+def dispatch(
+    workspace: Workspace,
+    plans: PlanSource,
+    transports: Mapping[str, Transport],
+    links: Links,
+    now: datetime,
+    *,
+    batch_size: int = 1000,
+) -> DispatchResult:
+    result = DispatchResult()
+    while True:
+        with workspace.reader() as connection:
+            rows = (
+                connection.execute(
+                    select(
+                        messages.c.id.label("message_id"),
+                        messages.c.journey_id,
+                        messages.c.version,
+                        messages.c.node_id,
+                        messages.c.channel,
+                        messages.c.attempts,
+                        contacts.c.id,
+                        contacts.c.attributes,
+                        *CONTACT_COLUMNS,
+                    )
+                    .select_from(messages.join(contacts, contacts.c.id == messages.c.contact_id))
+                    .where(due_messages(now))
+                    .order_by(messages.c.queued_at, messages.c.id)
+                    .limit(batch_size)
+                )
+                .mappings()
+                .all()
+            )
+        if not rows:
+            return result
+        ready: list[Outgoing] = []
+        broken: list[dict[str, Any]] = []
+        for row in rows:
+            plan = plans(row["journey_id"], row["version"])
+            try:
+                ready.append(_compose(plan, plan.nodes[row["node_id"]], row, links))
+            except TemplateProblem as problem:
+                broken.append({"mid": row["message_id"], "why": f"template_error: {problem}"})
+        with workspace.writer() as connection:
+            _fail(connection, broken, now)
+            claimed = _claim(connection, [m.id for m in ready], now)
+        result.failed += len(broken)
+        outcomes = _hand_over([m for m in ready if m.id in claimed], transports)
+        attempts = {row["message_id"]: row["attempts"] + 1 for row in rows}
+        with workspace.writer() as connection:
+            counts = _record(connection, outcomes, attempts, rows, now)
+        result.sent += counts[0]
+        result.failed += counts[1]
+        result.retried += counts[2]
+        if len(rows) < batch_size:
+            return result
+
+
+def _compose(plan: VersionPlan, node: Node, row: Any, links: Links) -> Outgoing:
+    contact = contact_data(row)
+    context = {"journey": {"name": plan.document.name}, **links(row["message_id"])}
+    config = node.typed_config()
+    message_id = row["message_id"]
+    if isinstance(config, SendEmailConfig):
+        unsubscribe = context.get("unsubscribe_url", "")
+        return Outgoing(
+            id=message_id,
+            channel="email",
+            to=contact["email"] or "",
+            subject=render(config.subject, contact, context).strip(),
+            body_text=render(config.body_text, contact, context),
+            body_html=render(config.body_html, contact, context, html=True),
+            from_name=config.from_name,
+            from_email=config.from_email,
+            reply_to=config.reply_to,
+            headers={"List-Unsubscribe": f"<{unsubscribe}>"} if unsubscribe else {},
+        )
+    if isinstance(config, SendSmsConfig):
+        return Outgoing(
+            id=message_id,
+            channel="sms",
+            to=contact["phone"] or "",
+            body_text=render(config.text, contact, context),
+        )
+    assert isinstance(config, SendPushConfig)
+    return Outgoing(
+        id=message_id,
+        channel="push",
+        to=str(contact.get("external_id") or row["id"]),
+        subject=render(config.title, contact, context).strip(),
+        body_text=render(config.body, contact, context),
+        url=render(config.url, contact, context).strip() if config.url else None,
+    )
+
+
+def _fail(connection: Connection, broken: list[dict[str, Any]], now: datetime) -> None:
+    if broken:
+        connection.execute(
+            update(messages)
+            .where(messages.c.id == bindparam("mid"))
+            .values(status="failed", reason=bindparam("why"), claimed_at=now),
+            broken,
+        )
+
+
+def _claim(connection: Connection, ids: list[str], now: datetime) -> set[str]:
+    claimed: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        connection.execute(
+            update(messages)
+            .where(messages.c.id.in_(chunk), due_messages(now))
+            .values(status="sending", claimed_at=now, attempts=messages.c.attempts + 1)
+        )
+        claimed |= set(
+            connection.execute(
+                select(messages.c.id).where(
+                    messages.c.id.in_(chunk),
+                    messages.c.status == "sending",
+                    messages.c.claimed_at == now,
+                )
+            ).scalars()
+        )
+    return claimed
+
+
+Outcome = tuple[Outgoing, DeliveryError | None]
+
+
+def _hand_over(ready: list[Outgoing], transports: Mapping[str, Transport]) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    for message in ready:
+        try:
+            transports[message.channel].send(message)
+        except DeliveryError as error:
+            outcomes.append((message, error))
+        else:
+            outcomes.append((message, None))
+    return outcomes
+
+
+def _record(
+    connection: Connection,
+    outcomes: list[Outcome],
+    attempts: Mapping[str, int],
+    rows: Any,
+    now: datetime,
+) -> tuple[int, int, int]:
+    by_id = {row["message_id"]: row for row in rows}
+    sent, failed, retried = [], [], []
+    for message, error in outcomes:
+        if error is None:
+            sent.append(message)
+        elif error.permanent or attempts[message.id] >= MAX_ATTEMPTS:
+            failed.append({"mid": message.id, "why": error.reason})
+        else:
+            delay = BACKOFF[min(attempts[message.id], len(BACKOFF)) - 1]
+            retried.append({"mid": message.id, "why": error.reason, "later": now + delay})
+    if sent:
+        connection.execute(
+            update(messages)
+            .where(messages.c.id == bindparam("mid"))
+            .values(status="sent", sent_at=now, subject=bindparam("subject"), reason=None),
+            [{"mid": m.id, "subject": m.subject or None} for m in sent],
+        )
+        connection.execute(
+            insert(events),
+            [
+                {
+                    "contact_id": by_id[m.id]["id"],
+                    "type": f"{m.channel}_delivered",
+                    "occurred_at": now,
+                    "message_id": m.id,
+                    "properties": {
+                        "message_id": m.id,
+                        "journey_id": by_id[m.id]["journey_id"],
+                        "node_id": by_id[m.id]["node_id"],
+                    },
+                }
+                for m in sent
+            ],
+        )
+    _fail(connection, failed, now)
+    if retried:
+        connection.execute(
+            update(messages)
+            .where(messages.c.id == bindparam("mid"))
+            .values(status="queued", reason=bindparam("why"), not_before=bindparam("later")),
+            retried,
+        )
+    return len(sent), len(failed), len(retried)
