@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -83,6 +83,16 @@ class NodeContext:
     condition: ConditionCompiler
 
 
+class Batch(NamedTuple):
+    """Due enrollments at one node, to be moved on inside one transaction."""
+
+    connection: Connection
+    plan: VersionPlan
+    node: Node
+    selector: ColumnElement[bool]
+    ctx: NodeContext
+
+
 def message_id(journey_id: str, node_id: str) -> ColumnElement[str]:
     """The deterministic id of the message an enrollment gets from a node: ``m<enr>-<hash>``."""
     suffix = hashlib.sha256(f"{journey_id}:{node_id}".encode()).hexdigest()[:12]
@@ -120,36 +130,20 @@ def _in_zone(zone: str | None) -> ColumnElement[bool]:
 # -- start and exit ---------------------------------------------------------------------------
 
 
-def run_start(
-    connection: Connection,
-    plan: VersionPlan,
-    node: Node,
-    selector: ColumnElement[bool],
-    ctx: NodeContext,
-) -> None:
+def run_start(batch: Batch) -> None:
+    connection, plan, node, selector, ctx = batch
     move(connection, plan, node.id, selector, NEXT, ctx.now)
 
 
-def run_exit(
-    connection: Connection,
-    plan: VersionPlan,
-    node: Node,
-    selector: ColumnElement[bool],
-    ctx: NodeContext,
-) -> None:
-    end(connection, selector, "completed", ctx.now, node_id=node.id)
+def run_exit(batch: Batch) -> None:
+    end(batch.connection, batch.selector, "completed", batch.ctx.now, node_id=batch.node.id)
 
 
 # -- send -------------------------------------------------------------------------------------
 
 
-def run_send(
-    connection: Connection,
-    plan: VersionPlan,
-    node: Node,
-    selector: ColumnElement[bool],
-    ctx: NodeContext,
-) -> None:
+def run_send(batch: Batch) -> None:
+    connection, plan, node, selector, ctx = batch
     """Queue one message per arrival (or block it with a reason), then move on at once."""
     channel = node.spec.channel
     assert channel is not None
@@ -244,13 +238,8 @@ def _hold_for_quiet_hours(
 # -- wait -------------------------------------------------------------------------------------
 
 
-def run_wait(
-    connection: Connection,
-    plan: VersionPlan,
-    node: Node,
-    selector: ColumnElement[bool],
-    ctx: NodeContext,
-) -> None:
+def run_wait(batch: Batch) -> None:
+    connection, plan, node, selector, ctx = batch
     """Arrivals get their ``due_at``; those whose wait is over move on."""
     now = ctx.now
     config = node.typed_config()
@@ -366,13 +355,8 @@ def _message_lost(plan: VersionPlan, config: BranchConfig) -> ColumnElement[bool
     )
 
 
-def run_branch(
-    connection: Connection,
-    plan: VersionPlan,
-    node: Node,
-    selector: ColumnElement[bool],
-    ctx: NodeContext,
-) -> None:
+def run_branch(batch: Batch) -> None:
+    connection, plan, node, selector, ctx = batch
     config = node.typed_config()
     assert isinstance(config, BranchConfig)
     holds = branch_holds(plan, config, ctx)
@@ -406,13 +390,8 @@ def wake_branches(connection: Connection, plan: VersionPlan, node: Node, ctx: No
 # -- split and A/B ----------------------------------------------------------------------------
 
 
-def run_split(
-    connection: Connection,
-    plan: VersionPlan,
-    node: Node,
-    selector: ColumnElement[bool],
-    ctx: NodeContext,
-) -> None:
+def run_split(batch: Batch) -> None:
+    connection, plan, node, selector, ctx = batch
     config = node.typed_config()
     assert isinstance(config, SplitConfig)
     for split_case in config.cases:
@@ -421,13 +400,8 @@ def run_split(
     move(connection, plan, node.id, selector, OTHERWISE, ctx.now)
 
 
-def run_ab_test(
-    connection: Connection,
-    plan: VersionPlan,
-    node: Node,
-    selector: ColumnElement[bool],
-    ctx: NodeContext,
-) -> None:
+def run_ab_test(batch: Batch) -> None:
+    connection, plan, node, selector, ctx = batch
     config = node.typed_config()
     assert isinstance(config, AbTestConfig)
     key = and_(
@@ -478,13 +452,8 @@ def contact_data(row: Any) -> dict[str, Any]:
     return {name: row[name] for name in CONTACT_FIELDS} | {"attributes": row["attributes"] or {}}
 
 
-def run_task(
-    connection: Connection,
-    plan: VersionPlan,
-    node: Node,
-    selector: ColumnElement[bool],
-    ctx: NodeContext,
-) -> None:
+def run_task(batch: Batch) -> None:
+    connection, plan, node, selector, ctx = batch
     config = node.typed_config()
     assert isinstance(config, CreateTaskConfig)
     rows = connection.execute(
@@ -528,7 +497,7 @@ def _render_or_raw(source: str, contact: Mapping[str, Any], context: Mapping[str
         return f"{source} (template error: {problem})"
 
 
-Executor = Callable[[Connection, VersionPlan, Node, ColumnElement[bool], NodeContext], None]
+Executor = Callable[[Batch], None]
 
 EXECUTORS: dict[str, Executor] = {
     "start": run_start,

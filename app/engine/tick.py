@@ -20,7 +20,13 @@ from app.engine.ab_winners import decide_winners
 from app.engine.dispatch import DispatchResult, Links, dispatch
 from app.engine.membership import refresh_due_segments, segment_compiler
 from app.engine.moves import at_node, due
-from app.engine.nodes import EXECUTORS, ConditionCompiler, NodeContext, wake_branches
+from app.engine.nodes import (
+    EXECUTORS,
+    Batch,
+    ConditionCompiler,
+    NodeContext,
+    wake_branches,
+)
 from app.engine.plan import VersionPlan
 from app.engine.runs import apply_exits, enrol, record_goals
 from app.engine.schedule import apply_schedules, enrolling
@@ -103,7 +109,7 @@ class Engine:
                         if node.kind == "branch":
                             wake_branches(connection, plan, node, context)
                         break
-                    executor(connection, plan, node, selector, context)
+                    executor(Batch(connection, plan, node, selector, context))
                     batches += 1
         return batches
 

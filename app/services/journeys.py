@@ -72,19 +72,22 @@ def _journey(workspace: Workspace, name: str) -> JourneyState:
 
 
 def pause(workspace: Workspace, name: str, now: datetime) -> None:
-    state = _journey(workspace, name)
-    if state.status != "live":
-        raise LifecycleError(f"“{name}” is {state.status}; only a live journey can be paused")
-    with workspace.writer() as connection:
-        set_status(connection, state.id, "paused", now)
+    _change_status(workspace, name, "live", "paused", now)
 
 
 def resume(workspace: Workspace, name: str, now: datetime) -> None:
+    _change_status(workspace, name, "paused", "live", now)
+
+
+def _change_status(
+    workspace: Workspace, name: str, required: str, status: str, now: datetime
+) -> None:
     state = _journey(workspace, name)
-    if state.status != "paused":
-        raise LifecycleError(f"“{name}” is {state.status}; only a paused journey can resume")
+    if state.status != required:
+        verb = {"paused": "be paused", "live": "resume"}[status]
+        raise LifecycleError(f"“{name}” is {state.status}; only a {required} journey can {verb}")
     with workspace.writer() as connection:
-        set_status(connection, state.id, "live", now)
+        set_status(connection, state.id, status, now)
 
 
 def stop(workspace: Workspace, name: str, now: datetime) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, func, insert, select, update
 
 from app.domain.journey import JourneyDocument
 from app.domain.loading import load_journey
@@ -28,18 +28,17 @@ class JourneyState:
 
 
 def journey_by_name(connection: Connection, name: str) -> JourneyState | None:
-    row = connection.execute(
-        select(journeys.c.id, journeys.c.name, journeys.c.status, journeys.c.current_version).where(
-            journeys.c.name == name
-        )
-    ).one_or_none()
-    return None if row is None else JourneyState(*row)
+    return _journey(connection, journeys.c.name == name)
 
 
 def journey_by_id(connection: Connection, journey_id: str) -> JourneyState | None:
+    return _journey(connection, journeys.c.id == journey_id)
+
+
+def _journey(connection: Connection, where: ColumnElement[bool]) -> JourneyState | None:
     row = connection.execute(
         select(journeys.c.id, journeys.c.name, journeys.c.status, journeys.c.current_version).where(
-            journeys.c.id == journey_id
+            where
         )
     ).one_or_none()
     return None if row is None else JourneyState(*row)

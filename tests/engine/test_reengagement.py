@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,19 +15,10 @@ from app.engine.transports.outbox import OutboxTransport
 from app.services.documents import read_journey, read_segment
 from app.services.journeys import publish
 from app.store.schema import contacts, enrollments, events, messages, segments, step_log
-from app.store.workspace import Workspace, open_workspace
+from app.store.workspace import Workspace
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Iterator[Workspace]:
-    opened = open_workspace(str(tmp_path / "workspace.db"))
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def add_contact(connection: Any, email: str, **fields: Any) -> int:
