@@ -20,14 +20,15 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from app import __version__
-from app.cli import journey, schema
+from app.cli import engine, imports, journey, schema, workspace
 from app.cli.output import EXIT_NOT_FOUND, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 
 DB_ENV_VAR = "JOURNEY_STUDIO_DB"
 
-COMMAND_MODULES = (journey, schema)
+COMMAND_MODULES = (journey, schema, workspace, imports, engine)
 
 __all__ = ["EXIT_NOT_FOUND", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "build_parser", "main"]
 
@@ -43,14 +44,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     if args.db is None:
         args.db = os.environ.get(DB_ENV_VAR) or None
-    handler: Handler = getattr(args, "handler", open_gui)
+    default: Handler = take_screenshot if args.screenshot is not None else open_gui
+    handler: Handler = getattr(args, "handler", default)
     return handler(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="journey-studio",
-        usage="%(prog)s [-h] [--version] [--db PATH_OR_URL] [COMMAND ...]",
+        usage="%(prog)s [-h] [--version] [--db PATH_OR_URL] [--screenshot FILE] [--journey FILE] "
+        "[COMMAND ...]",
         description="Design and run segment-based customer journeys. "
         "Without a command, opens the desktop app.",
     )
@@ -62,6 +65,22 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"workspace: an SQLite file or a database URL (default: ${DB_ENV_VAR}, "
         "else the default workspace)",
     )
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="render the main window with a journey open to a PNG file and exit (offscreen "
+        "when there is no display)",
+    )
+    parser.add_argument(
+        "--journey",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="the *.journey.json file to open (with --screenshot: default the re-engagement "
+        "sample)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for module in COMMAND_MODULES:
         module.register(commands)
@@ -72,4 +91,11 @@ def open_gui(args: argparse.Namespace) -> int:
     """Open the desktop app on the chosen workspace (Qt is imported only here)."""
     from app.ui.app import run_gui
 
-    return run_gui(args.db)
+    return run_gui(args.db, args.journey)
+
+
+def take_screenshot(args: argparse.Namespace) -> int:
+    """`--screenshot FILE [--journey FILE]`: the main window as a PNG (Qt imported only here)."""
+    from app.ui.screenshot import take_screenshot
+
+    return take_screenshot(args.screenshot, args.journey, args.db)

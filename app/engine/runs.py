@@ -28,9 +28,17 @@ from sqlalchemy import (
 )
 
 from app.domain.conditions import AttributeTest, BehaviorTest
-from app.engine.moves import end
+from app.engine.moves import OPEN_MESSAGES, end
 from app.engine.plan import VersionPlan
-from app.store.schema import UTCDateTime, contacts, enrollments, events, segment_members, segments
+from app.store.schema import (
+    UTCDateTime,
+    contacts,
+    enrollments,
+    events,
+    messages,
+    segment_members,
+    segments,
+)
 from app.store.segment_sql import SegmentCompiler
 
 GOAL_GRACE = timedelta(days=3)
@@ -135,9 +143,16 @@ def apply_exits(
 
 
 def end_all(connection: Connection, journey_id: str, reason: str, now: datetime) -> int:
-    """End every active run of a journey (stopping it)."""
+    """End every active run of a journey (stopping it) and cancel every message of the journey
+    still waiting to go out, also those of runs that already completed: a stop is final."""
     selector = and_(enrollments.c.journey_id == journey_id, enrollments.c.status == "active")
-    return end(connection, selector, reason, now)
+    ended = end(connection, selector, reason, now)
+    connection.execute(
+        update(messages)
+        .where(messages.c.journey_id == journey_id, messages.c.status.in_(OPEN_MESSAGES))
+        .values(status="cancelled", reason=reason)
+    )
+    return ended
 
 
 def enrol(connection: Connection, plan: VersionPlan, now: datetime) -> int:

@@ -45,7 +45,7 @@ def test_main_py_prints_version() -> None:
     [
         ["frobnicate"],
         ["journey"],
-        ["journey", "publish", "x.journey.json"],
+        ["journey", "publish"],
         ["journey", "validate"],
         ["schema", "contact"],
         ["--no-such-option"],
