@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -46,7 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.db = os.environ.get(DB_ENV_VAR) or None
     default: Handler = take_screenshot if args.screenshot is not None else open_gui
     handler: Handler = getattr(args, "handler", default)
-    return handler(args)
+    try:
+        return handler(args)
+    except BrokenPipeError:  # `journey-studio messages list | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
