@@ -10,38 +10,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from datetime import UTC, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
 from pathlib import Path
 
 from app.engine.transports.base import DeliveryError, Outgoing
-
-MESSAGE_ID_DOMAIN = "journey-studio.local"
-
-
-def message_id_header(message_id: str, domain: str = MESSAGE_ID_DOMAIN) -> str:
-    """The email ``Message-ID`` for a message id (stable, so a resend is recognisable)."""
-    return f"<{message_id}@{domain}>"
-
-
-def compose_email(message: Outgoing, sent_at: datetime | None = None) -> EmailMessage:
-    """A multipart/alternative email (text, then HTML) with the product's headers."""
-    email = EmailMessage()
-    email["Message-ID"] = message_id_header(message.id)
-    email["Date"] = format_datetime(sent_at or datetime.now(UTC))
-    email["From"] = Address(display_name=message.from_name, addr_spec=message.from_email)
-    email["To"] = message.to
-    if message.reply_to:
-        email["Reply-To"] = message.reply_to
-    email["Subject"] = message.subject
-    for name, value in message.headers.items():
-        email[name] = value
-    email.set_content(message.body_text or " ")
-    if message.body_html:
-        email.add_alternative(message.body_html, subtype="html")
-    return email
+from app.engine.transports.email_format import compose_email
 
 
 class OutboxTransport:
