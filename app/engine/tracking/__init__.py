@@ -1,0 +1,2 @@
+"""Open and click tracking and unsubscribe (DESIGN §7): signed tokens, link rewriting, the
+tracking server."""
