@@ -59,7 +59,88 @@ SEGMENT_REFRESH: Setting[int] = Setting(
     check=_whole_seconds(1),
 )
 
-SETTINGS: Mapping[str, Setting[Any]] = {setting.key: setting for setting in (SEGMENT_REFRESH,)}
+
+def _choice(*options: str) -> Callable[[object], str]:
+    def check(value: object) -> str:
+        if value not in options:
+            raise ValueError(f"expected one of {', '.join(options)}")
+        return str(value)
+
+    return check
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    return value.strip()
+
+
+def _port(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise ValueError("expected a port number from 1 to 65535")
+    return value
+
+
+def _rate(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError("expected a number of messages a second, 0 for no limit")
+    return float(value)
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+def _http_url(value: object) -> str:
+    text = _text(value)
+    if text and not text.startswith(("http://", "https://")):
+        raise ValueError("expected an http:// or https:// address")
+    return text.rstrip("/")
+
+
+EMAIL_TRANSPORT = Setting("email_transport", "outbox", "outbox or smtp", _choice("outbox", "smtp"))
+SMS_TRANSPORT = Setting("sms_transport", "outbox", "outbox or http", _choice("outbox", "http"))
+PUSH_TRANSPORT = Setting("push_transport", "outbox", "outbox or http", _choice("outbox", "http"))
+SMTP_HOST = Setting("smtp_host", "", "the SMTP server's host name", _text)
+SMTP_PORT = Setting("smtp_port", 587, "the SMTP server's port", _port)
+SMTP_SECURITY = Setting(
+    "smtp_security",
+    "starttls",
+    "starttls, tls (implicit) or none",
+    _choice("starttls", "tls", "none"),
+)
+SMTP_USERNAME = Setting("smtp_username", "", "the SMTP login (its password is a secret)", _text)
+SMTP_RATE = Setting("smtp_per_second", 0.0, "messages a second at most (0: no limit)", _rate)
+SMS_URL = Setting("sms_http_url", "", "the SMS provider's endpoint (JSON POST)", _http_url)
+PUSH_URL = Setting("push_http_url", "", "the push provider's endpoint (JSON POST)", _http_url)
+TRACKING = Setting("tracking", False, "open pixel and click tracking in emails", _flag)
+TRACKING_URL = Setting(
+    "tracking_base_url",
+    "http://127.0.0.1:8765",
+    "the public address of the tracking server (links in messages point there)",
+    _http_url,
+)
+
+SETTINGS: Mapping[str, Setting[Any]] = {
+    setting.key: setting
+    for setting in (
+        SEGMENT_REFRESH,
+        EMAIL_TRANSPORT,
+        SMS_TRANSPORT,
+        PUSH_TRANSPORT,
+        SMTP_HOST,
+        SMTP_PORT,
+        SMTP_SECURITY,
+        SMTP_USERNAME,
+        SMTP_RATE,
+        SMS_URL,
+        PUSH_URL,
+        TRACKING,
+        TRACKING_URL,
+    )
+}
 """Every setting a workspace knows, by key."""
 
 DEFAULT_SETTINGS: Mapping[str, object] = {key: s.default for key, s in SETTINGS.items()}
