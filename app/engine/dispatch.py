@@ -6,7 +6,8 @@ templates); a template error fails the message with ``template_error``. The rest
 the idempotency key, then marked ``sent`` with their ``*_delivered`` event. A crash between
 claim and mark leaves ``sending`` rows; once their claim is older than the lease they are
 handed over again under the same id, which the transports treat as the same message.
-Transient failures go back to the queue with backoff (3 attempts); permanent ones fail.
+Transient failures go back to the queue with backoff (3 attempts); permanent ones fail; while
+a transport is down (unreachable) its messages wait without using up attempts.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
@@ -30,10 +31,23 @@ from app.store.workspace import Workspace
 CLAIM_LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 3
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15))
+OUTAGE_WAIT = timedelta(minutes=1)
+"""While a transport is down its messages wait this long between tries, for as long as it
+takes: a transport that is down delays messages, it never loses them."""
 
 PlanSource = Callable[[str, int], VersionPlan]
-Links = Callable[[str], Mapping[str, str]]
-"""Per-message links for templates (``unsubscribe_url``, ``view_url``) by message id."""
+
+
+class MessageLinks(Protocol):
+    """Per-message links: template variables, and tracking written into an email's HTML."""
+
+    def __call__(self, message_id: str) -> Mapping[str, str]: ...
+
+    def track_html(self, message_id: str, body: str) -> str: ...
+
+
+Links = Callable[[datetime], MessageLinks]
+"""Gives the link maker for a dispatch run at ``now`` (signing keys can rotate between runs)."""
 
 
 @dataclass
@@ -90,10 +104,11 @@ def dispatch(
             return result
         ready: list[Outgoing] = []
         broken: list[dict[str, Any]] = []
+        message_links = links(now)
         for row in rows:
             plan = plans(row["journey_id"], row["version"])
             try:
-                ready.append(_compose(plan, plan.nodes[row["node_id"]], row, links))
+                ready.append(_compose(plan, plan.nodes[row["node_id"]], row, message_links))
             except TemplateProblem as problem:
                 broken.append({"mid": row["message_id"], "why": f"template_error: {problem}"})
         with workspace.writer() as connection:
@@ -111,7 +126,7 @@ def dispatch(
             return result
 
 
-def _compose(plan: VersionPlan, node: Node, row: Any, links: Links) -> Outgoing:
+def _compose(plan: VersionPlan, node: Node, row: Any, links: MessageLinks) -> Outgoing:
     contact = contact_data(row)
     context = {"journey": {"name": plan.document.name}, **links(row["message_id"])}
     config = node.typed_config()
@@ -124,7 +139,9 @@ def _compose(plan: VersionPlan, node: Node, row: Any, links: Links) -> Outgoing:
             to=contact["email"] or "",
             subject=render(config.subject, contact, context).strip(),
             body_text=render(config.body_text, contact, context),
-            body_html=render(config.body_html, contact, context, html=True),
+            body_html=links.track_html(
+                message_id, render(config.body_html, contact, context, html=True)
+            ),
             from_name=config.from_name,
             from_email=config.from_email,
             reply_to=config.reply_to,
@@ -183,12 +200,20 @@ Outcome = tuple[Outgoing, DeliveryError | None]
 
 
 def _hand_over(ready: list[Outgoing], transports: Mapping[str, Transport]) -> list[Outcome]:
+    """Hand each message over; once a channel's transport is down, the rest of that channel
+    wait for the next run instead of knocking on a closed door."""
     outcomes: list[Outcome] = []
+    down: dict[str, DeliveryError] = {}
     for message in ready:
+        if message.channel in down:
+            outcomes.append((message, down[message.channel]))
+            continue
         try:
             transports[message.channel].send(message)
         except DeliveryError as error:
             outcomes.append((message, error))
+            if error.outage:
+                down[message.channel] = error
         else:
             outcomes.append((message, None))
     return outcomes
@@ -202,10 +227,12 @@ def _record(
     now: datetime,
 ) -> tuple[int, int, int]:
     by_id = {row["message_id"]: row for row in rows}
-    sent, failed, retried = [], [], []
+    sent, failed, retried, waiting = [], [], [], []
     for message, error in outcomes:
         if error is None:
             sent.append(message)
+        elif error.outage:
+            waiting.append({"mid": message.id, "why": error.reason, "later": now + OUTAGE_WAIT})
         elif error.permanent or attempts[message.id] >= MAX_ATTEMPTS:
             failed.append({"mid": message.id, "why": error.reason})
         else:
@@ -236,6 +263,18 @@ def _record(
             ],
         )
     _fail(connection, failed, now)
+    if waiting:  # the attempt the claim counted is given back
+        connection.execute(
+            update(messages)
+            .where(messages.c.id == bindparam("mid"))
+            .values(
+                status="queued",
+                reason=bindparam("why"),
+                not_before=bindparam("later"),
+                attempts=messages.c.attempts - 1,
+            ),
+            waiting,
+        )
     if retried:
         connection.execute(
             update(messages)
@@ -243,4 +282,4 @@ def _record(
             .values(status="queued", reason=bindparam("why"), not_before=bindparam("later")),
             retried,
         )
-    return len(sent), len(failed), len(retried)
+    return len(sent), len(failed), len(retried) + len(waiting)

@@ -19,9 +19,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import make_url
 
 from app.engine.lease import LeaseHolder, holder_name, release, try_acquire
-from app.engine.links import message_links
 from app.engine.tick import Engine, TickReport
+from app.engine.tracking.links import workspace_links
 from app.engine.transports.outbox import OutboxTransport
+from app.services.transports import transports_for
 from app.store.workspace import Workspace
 
 TICK_INTERVAL = timedelta(seconds=5)
@@ -49,9 +50,9 @@ def outbox_folder(workspace: Workspace) -> Path:
 
 
 def build_engine(workspace: Workspace) -> Engine:
+    """The engine with the transports and tracking the workspace's settings choose."""
     outbox = OutboxTransport(outbox_folder(workspace))
-    transports = {"email": outbox, "sms": outbox, "push": outbox}
-    return Engine(workspace, transports, message_links())
+    return Engine(workspace, transports_for(workspace, outbox), workspace_links(workspace))
 
 
 @dataclass

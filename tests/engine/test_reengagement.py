@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from app.engine.tick import Engine
+from app.engine.tracking.links import workspace_links
 from app.engine.transports.outbox import OutboxTransport
 from app.services.documents import read_journey, read_segment
 from app.services.journeys import publish
@@ -70,7 +71,7 @@ def scenario(workspace: Workspace, tmp_path: Path) -> dict[str, Any]:
     engine = Engine(
         workspace,
         {channel: OutboxTransport(outbox) for channel in ("email", "sms", "push")},
-        lambda mid: {"unsubscribe_url": f"http://127.0.0.1:8765/u/{mid}", "view_url": ""},
+        workspace_links(workspace),
     )
     return {"people": people, "engine": engine, "outbox": outbox}
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 from app.domain.journey import JourneyDocument
 from app.domain.segment import SegmentDocument
 from app.engine.tick import Engine
+from app.engine.tracking.links import workspace_links
 from app.engine.transports.base import DeliveryError, Outgoing
 from app.services.journeys import publish
 from app.store.schema import contacts, enrollments, events, messages, segments, step_log
@@ -47,9 +48,7 @@ class World:
 
     def __post_init__(self) -> None:
         channels = {"email": self.transport, "sms": self.transport, "push": self.transport}
-        self.engine = Engine(
-            self.workspace, channels, lambda mid: {"unsubscribe_url": f"https://t/u/{mid}"}
-        )
+        self.engine = Engine(self.workspace, channels, workspace_links(self.workspace))
 
     def contact(self, name: str, **fields: Any) -> int:
         values = {

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 
-from app.engine.tracking.keys import TrackingKeys
+from app.engine.tracking.keys import TrackingKeys, tracking_keys
 from app.engine.tracking.tokens import Claim, sign
+from app.store.settings import TRACKING, TRACKING_URL, get_setting
+from app.store.workspace import Workspace
 
 PIXEL_PATH = "/o/"
 _HREF = re.compile(r"""(href\s*=\s*)(["'])(https?://[^"'\s>]+)\2""", re.IGNORECASE)
@@ -59,3 +62,16 @@ class TrackingLinks:
         if closing == -1:
             return rewritten + pixel
         return rewritten[:closing] + pixel + rewritten[closing:]
+
+
+def workspace_links(workspace: Workspace) -> Callable[[datetime], TrackingLinks]:
+    """The link source for a workspace's engine: its current keys and tracking settings."""
+
+    def at(now: datetime) -> TrackingLinks:
+        with workspace.writer() as connection:  # the first key is made on first use
+            keys = tracking_keys(connection, now)
+            base_url = get_setting(connection, TRACKING_URL)
+            track = get_setting(connection, TRACKING)
+        return TrackingLinks(base_url, keys, track=track)
+
+    return at

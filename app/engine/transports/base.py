@@ -26,12 +26,17 @@ class Outgoing:
 
 
 class DeliveryError(Exception):
-    """A transport could not hand the message over; ``permanent`` ones are not retried."""
+    """A transport could not hand the message over; ``permanent`` ones are not retried.
 
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    An ``outage`` (the server cannot be reached at all) says nothing about the message: it
+    is retried until the transport is back, without using up its attempts.
+    """
+
+    def __init__(self, reason: str, *, permanent: bool, outage: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.outage = outage
 
 
 class Transport(Protocol):

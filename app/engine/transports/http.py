@@ -58,7 +58,7 @@ class HttpTransport:
             transient = error.code >= 500 or error.code == 429
             raise DeliveryError(reason, permanent=not transient) from None
         except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise DeliveryError(f"HTTP connection: {error}", permanent=False) from None
+            raise DeliveryError(f"HTTP connection: {error}", permanent=False, outage=True) from None
 
 
 def _reason(error: urllib.error.HTTPError) -> str:

@@ -64,7 +64,9 @@ class SmtpTransport:
                 raise _reply_error(error.smtp_code, error.smtp_error) from None
             except (smtplib.SMTPException, OSError) as error:
                 self._drop()
-                raise DeliveryError(f"SMTP connection: {error}", permanent=False) from None
+                raise DeliveryError(
+                    f"SMTP connection: {error}", permanent=False, outage=True
+                ) from None
 
     def close(self) -> None:
         with self._lock:
