@@ -11,15 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.domain.journey import JourneyDocument
 from app.domain.validation import Finding, has_errors, validate_journey
 from app.engine.membership import refresh_segments
 from app.engine.runs import end_all
 from app.store.journeys import save_draft
-from app.store.schema import segments
-from app.store.versions import JourneyState, freeze_version, journey_by_name, set_status
+from app.store.schema import enrollments, segments
+from app.store.versions import (
+    JourneyState,
+    freeze_version,
+    journey_by_name,
+    load_version,
+    set_status,
+)
 from app.store.workspace import Workspace
 
 
@@ -76,7 +82,34 @@ def pause(workspace: Workspace, name: str, now: datetime) -> None:
 
 
 def resume(workspace: Workspace, name: str, now: datetime) -> None:
+    """Carry on. Everything is judged by when it happened (DESIGN §5): overdue waits run at
+    once, but a time-of-day wait whose slot passed during the pause takes the next slot."""
     _change_status(workspace, name, "paused", "live", now)
+    with workspace.writer() as connection:
+        state = journey_by_name(connection, name)
+        assert state is not None
+        for version in connection.execute(
+            select(enrollments.c.version)
+            .where(enrollments.c.journey_id == state.id, enrollments.c.status == "active")
+            .distinct()
+        ).scalars():
+            document = load_version(connection, state.id, version)
+            slots = [
+                node.id
+                for node in document.nodes
+                if node.kind == "wait" and (node.config or {}).get("mode") == "time_of_day"
+            ]
+            connection.execute(
+                update(enrollments)
+                .where(
+                    enrollments.c.journey_id == state.id,
+                    enrollments.c.version == version,
+                    enrollments.c.status == "active",
+                    enrollments.c.node_id.in_(slots),
+                    enrollments.c.due_at < now,
+                )
+                .values(due_at=now, waiting_since=None)  # arrive again: the next slot
+            )
 
 
 def _change_status(

@@ -301,3 +301,34 @@ def test_new_version_in_flight_finishes_on_its_own(world: World) -> None:
     world.contact("bo")
     world.run(T0 + timedelta(hours=1), T0 + timedelta(days=1, hours=2))
     assert set(world.messages()) == {("ana", "v1"), ("bo", "v2")}
+
+
+def test_a_time_of_day_slot_missed_while_paused_takes_the_next_slot(world: World) -> None:
+    from app.services.journeys import pause, resume
+
+    world.contact("ana", timezone="UTC")
+    wait = {"id": "w", "kind": "wait",
+            "config": {"mode": "time_of_day", "time": "09:00", "timezone": "contact"}}  # fmt: skip
+    world.publish(journey([wait, email("mail")], chain("w", "mail")))
+    world.engine.tick(T0)  # Tuesday 10:00: due Wednesday 09:00
+    pause(world.workspace, "Test journey", T0 + timedelta(hours=1))
+    world.run(T0 + timedelta(hours=2), T0 + timedelta(days=1, hours=2))
+    assert world.messages() == {}
+    resume(world.workspace, "Test journey", T0 + timedelta(days=1, hours=2))  # Wed 12:00
+    world.run(T0 + timedelta(days=1, hours=2), T0 + timedelta(days=2))
+    assert world.message("ana", "mail").queued_at == T0 + timedelta(days=1, hours=23)  # Thu 09:00
+
+
+def test_an_overdue_duration_wait_runs_at_once_on_resume(world: World) -> None:
+    from app.services.journeys import pause, resume
+
+    world.contact("ana")
+    wait = {"id": "w", "kind": "wait", "config": {"mode": "duration", "duration": "1h"}}
+    world.publish(journey([wait, email("mail")], chain("w", "mail")))
+    world.engine.tick(T0)
+    pause(world.workspace, "Test journey", T0 + timedelta(minutes=30))
+    world.run(T0 + timedelta(hours=1), T0 + timedelta(hours=5))
+    assert world.messages() == {}
+    resume(world.workspace, "Test journey", T0 + timedelta(hours=6))
+    world.engine.tick(T0 + timedelta(hours=6))
+    assert world.message("ana", "mail").queued_at == T0 + timedelta(hours=6)
