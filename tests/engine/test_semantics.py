@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.engine.transports.base import DeliveryError
 from app.services.journeys import stop
-from app.store.schema import ab_decisions, enrollments, tasks
+from app.store.schema import ab_decisions, contacts, enrollments, tasks
 from app.store.workspace import Workspace
 from tests.engine.world import T0, World, chain, email, journey
 
@@ -332,3 +332,121 @@ def test_an_overdue_duration_wait_runs_at_once_on_resume(world: World) -> None:
     resume(world.workspace, "Test journey", T0 + timedelta(hours=6))
     world.engine.tick(T0 + timedelta(hours=6))
     assert world.message("ana", "mail").queued_at == T0 + timedelta(hours=6)
+
+
+def test_re_entry_after_rejoin_needs_a_new_join(world: World) -> None:
+    world.contact("ana", country="DE")
+    world.segment("Germans", {"attribute": {"field": "country", "op": "eq", "value": "DE"}})
+    wait = {"id": "w", "kind": "wait", "config": {"mode": "duration", "duration": "1h"}}
+    world.publish(
+        journey([wait], chain("w"), entry_segment="Germans", re_entry="after_rejoin",
+                exit_on_segment_leave=False)
+    )  # fmt: skip
+    world.run(T0, T0 + timedelta(hours=4))
+    assert [run for run, _n, _r in world.runs()["ana"]] == [1]  # still a member: no new run
+    with world.workspace.writer() as connection:
+        connection.execute(contacts.update().values(country="FR"))
+    world.run(T0 + timedelta(hours=5), T0 + timedelta(hours=6))
+    with world.workspace.writer() as connection:
+        connection.execute(contacts.update().values(country="DE"))
+    world.run(T0 + timedelta(hours=7), T0 + timedelta(hours=9))
+    assert [run for run, _n, _r in world.runs()["ana"]] == [1, 2]
+
+
+def test_leaving_the_segment_during_a_wait_exits_with_no_later_send(world: World) -> None:
+    world.contact("ana", country="DE")
+    world.segment("Germans", {"attribute": {"field": "country", "op": "eq", "value": "DE"}})
+    wait = {"id": "w", "kind": "wait", "config": {"mode": "duration", "duration": "2d"}}
+    world.publish(journey([wait, email("mail")], chain("w", "mail"), entry_segment="Germans"))
+    world.engine.tick(T0)
+    with world.workspace.writer() as connection:
+        connection.execute(contacts.update().values(country="AT"))
+    world.run(T0 + timedelta(hours=1), T0 + timedelta(days=3), timedelta(hours=6))
+    assert world.runs() == {"ana": [(1, "w", "left_segment")]}
+    assert world.messages() == {}
+
+
+def test_wait_until_a_moment_and_until_a_contacts_date(world: World) -> None:
+    world.contact("ana", attributes={"renewal_date": "2026-12-05T12:00:00Z"})
+    world.contact("bo")  # no renewal date: moves on at once
+    until = {"id": "u", "kind": "wait", "config": {"mode": "until", "at": "2026-12-02T08:00:00Z"}}
+    on_date = {"mode": "until_attribute", "field": "attributes.renewal_date", "offset": "-1d"}
+    renewal = {"id": "r", "kind": "wait", "config": on_date}
+    world.publish(journey([until, renewal, email("mail")], chain("u", "r", "mail")))
+    world.run(T0, T0 + timedelta(days=5), timedelta(hours=1))
+    assert world.message("bo", "mail").queued_at == T0.replace(day=2, hour=8)
+    assert world.message("ana", "mail").queued_at == T0.replace(day=4, hour=12)
+    assert world.ports("r") == {"next": 2}
+
+
+def test_ab_split_over_10000_contacts_follows_the_weights_and_repeats(
+    workspace: Workspace, tmp_path: object
+) -> None:
+    from sqlalchemy import insert
+
+    from app.store.schema import step_log
+
+    def assignments(world: World) -> dict[int, str]:
+        with world.workspace.reader() as connection:
+            rows = connection.execute(
+                select(enrollments.c.contact_id, step_log.c.port)
+                .join(step_log, step_log.c.enrollment_id == enrollments.c.id)
+                .where(step_log.c.node_id == "ab")
+            ).all()
+        return {contact: port for contact, port in rows}
+
+    world = World(workspace)
+    world.segment("All", {"all": []})
+    with workspace.writer() as connection:
+        connection.execute(
+            insert(contacts),
+            [
+                {
+                    "email": f"p{i}@example.com",
+                    "created_at": T0,
+                    "updated_at": T0,
+                    "attributes": {},
+                }
+                for i in range(10_000)
+            ],
+        )
+    ab = {
+        "id": "ab",
+        "kind": "ab_test",
+        "config": {
+            "variants": [
+                {"name": "A", "weight": 70},
+                {"name": "B", "weight": 20},
+                {"name": "C", "weight": 10},
+            ]
+        },
+    }
+    exits = [{"id": f"x{v}", "kind": "exit"} for v in "ABC"]
+    edges = [*chain("ab"), *({"from": "ab", "port": v, "to": f"x{v}"} for v in "ABC")]
+    world.publish(journey([ab, *exits], edges))
+    world.engine.tick(T0)
+    first = assignments(world)
+    shares = {v: sum(1 for p in first.values() if p == v) / 10_000 for v in "ABC"}
+    assert shares == pytest.approx({"A": 0.7, "B": 0.2, "C": 0.1}, abs=0.02)
+    # The same journey, contacts and run numbers give the same variants in a fresh workspace.
+    from app.store.workspace import open_workspace
+
+    with open_workspace(str(workspace.describe()) + ".again") as again:
+        other = World(again)
+        other.segment("All", {"all": []})
+        with again.writer() as connection:
+            connection.execute(
+                insert(contacts),
+                [
+                    {
+                        "email": f"p{i}@example.com",
+                        "created_at": T0,
+                        "updated_at": T0,
+                        "attributes": {},
+                    }
+                    for i in range(10_000)
+                ],
+            )
+        other.publish(journey([ab, *exits], edges))
+        other.engine.tick(T0)
+        assert assignments(other) == first
