@@ -1,0 +1,234 @@
+"""Stored segments: save, read, list and delete them, evaluate them, refresh their membership.
+
+Owns the ``segments`` and ``segment_members`` tables (DESIGN §3). Invariants:
+
+- ``segments.document`` is the segment's file text (:meth:`SegmentDocument.to_json`) and
+  ``segments.name`` its name; a segment is addressed by name.
+- Every stored definition compiles: saving one that names an unknown segment or closes a cycle
+  is refused (:class:`~app.store.segment_sql.SegmentDefinitionError`), and so is deleting a
+  segment that another one names (:class:`SegmentInUse`).
+- A segment used by a live or paused journey, directly or through other segments, is neither
+  edited nor deleted: :class:`SegmentInUse` names the journeys. Saving the same text again is
+  not an edit.
+- ``segment_members`` holds the members as of ``segments.refreshed_at``, each with the moment
+  it joined. :func:`refresh` moves it to ``now`` with set-based statements (the members are
+  computed once by the compiled SQL into a temporary table, then one DELETE … RETURNING and one
+  INSERT … SELECT … RETURNING), so each join and leave is reported exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    Table,
+    delete,
+    insert,
+    literal,
+    select,
+    update,
+)
+
+from app.domain.loading import load_segment
+from app.domain.segment import SegmentDocument
+from app.store.schema import UTCDateTime, attribute_catalogue, contacts, segment_members, segments
+from app.store.segment_sql import SegmentCompiler
+from app.store.segment_usage import journeys_using, segments_using
+
+SaveOutcome = Literal["created", "updated", "unchanged"]
+
+
+class SegmentNotFound(LookupError):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"there is no segment named “{name}”")
+
+
+class SegmentInUse(ValueError):
+    """Editing or deleting this segment would change or break what uses it."""
+
+    def __init__(self, name: str, action: str, journeys: list[str], used_by: list[str]) -> None:
+        self.name = name
+        self.journeys = journeys
+        self.segments = used_by
+        reasons = []
+        if journeys:
+            listed = ", ".join(f"“{journey}”" for journey in journeys)
+            reasons.append(f"live or paused journeys use it: {listed}")
+        if used_by:
+            listed = ", ".join(f"“{segment}”" for segment in used_by)
+            reasons.append(f"other segments use it: {listed}")
+        hint = "; save it under a new name instead" if action == "edit" else ""
+        super().__init__(f"cannot {action} segment “{name}”: {'; '.join(reasons)}{hint}")
+
+
+@dataclass(frozen=True)
+class StoredSegment:
+    id: int
+    name: str
+    document: SegmentDocument
+    created_at: datetime
+    updated_at: datetime
+    refreshed_at: datetime | None
+
+
+def stored_documents(connection: Connection) -> dict[str, SegmentDocument]:
+    """Every stored segment's document, by name."""
+    rows = connection.execute(select(segments.c.name, segments.c.document))
+    return {name: load_segment(text, f"segment “{name}”") for name, text in rows}
+
+
+def catalogue(connection: Connection) -> dict[str, str]:
+    """The attribute catalogue: custom attribute key → type."""
+    rows = connection.execute(select(attribute_catalogue.c.key, attribute_catalogue.c.type))
+    return {key: kind for key, kind in rows}
+
+
+def segment_compiler(connection: Connection, now: datetime) -> SegmentCompiler:
+    """A compiler at ``now`` that knows every stored segment and the attribute catalogue."""
+    return SegmentCompiler(
+        now=now,
+        dialect=connection.dialect.name,
+        segments=stored_documents(connection),
+        catalogue=catalogue(connection),
+    )
+
+
+def get_segment(connection: Connection, name: str) -> StoredSegment:
+    """The stored segment named ``name``; :class:`SegmentNotFound` when there is none."""
+    row = connection.execute(select(segments).where(segments.c.name == name)).first()
+    if row is None:
+        raise SegmentNotFound(name)
+    return StoredSegment(
+        id=row.id,
+        name=row.name,
+        document=load_segment(row.document, f"segment “{row.name}”"),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        refreshed_at=row.refreshed_at,
+    )
+
+
+def list_segments(connection: Connection) -> list[StoredSegment]:
+    """Every stored segment, by name."""
+    names = connection.scalars(select(segments.c.name).order_by(segments.c.name))
+    return [get_segment(connection, name) for name in names]
+
+
+def save_segment(connection: Connection, document: SegmentDocument, now: datetime) -> SaveOutcome:
+    """Create the segment or replace the definition of the one with its name.
+
+    Refuses a definition that does not compile against the stored segments (unknown name,
+    cycle), and an edit of a segment in use (:class:`SegmentInUse`).
+    """
+    text = document.to_json()
+    current = connection.execute(
+        select(segments.c.id, segments.c.document).where(segments.c.name == document.name)
+    ).first()
+    if current is not None and current.document == text:
+        return "unchanged"
+    stored = stored_documents(connection)
+    if current is not None:
+        users = journeys_using(connection, document.name, stored)
+        if users:
+            raise SegmentInUse(document.name, "edit", users, [])
+    with_new = {**stored, document.name: document}
+    SegmentCompiler(now=now, dialect=connection.dialect.name, segments=with_new).predicate(document)
+    if current is None:
+        connection.execute(
+            insert(segments).values(
+                name=document.name, document=text, created_at=now, updated_at=now
+            )
+        )
+        return "created"
+    connection.execute(
+        update(segments).where(segments.c.id == current.id).values(document=text, updated_at=now)
+    )
+    return "updated"
+
+
+def delete_segment(connection: Connection, name: str) -> None:
+    """Delete a segment and its membership; refused while journeys or segments use it."""
+    segment_id = connection.scalar(select(segments.c.id).where(segments.c.name == name))
+    if segment_id is None:
+        raise SegmentNotFound(name)
+    stored = stored_documents(connection)
+    journeys = journeys_using(connection, name, stored)
+    others = segments_using(name, stored)
+    if journeys or others:
+        raise SegmentInUse(name, "delete", journeys, others)
+    connection.execute(delete(segment_members).where(segment_members.c.segment_id == segment_id))
+    connection.execute(delete(segments).where(segments.c.id == segment_id))
+
+
+def count_members(connection: Connection, name: str, now: datetime) -> int:
+    """How many contacts are in the segment at ``now`` (evaluated, not the materialised set)."""
+    document = get_segment(connection, name).document
+    return int(connection.scalar(segment_compiler(connection, now).count(document)) or 0)
+
+
+def member_emails(connection: Connection, name: str, now: datetime) -> list[str | None]:
+    """The members' emails at ``now``, sorted; members without an email (None) come last."""
+    document = get_segment(connection, name).document
+    members = segment_compiler(connection, now).members(document).subquery()
+    emails = connection.scalars(select(contacts.c.email).where(contacts.c.id.in_(select(members))))
+    return sorted(emails, key=lambda email: (email is None, email or ""))
+
+
+_fresh = Table(
+    "segment_refresh_fresh",
+    MetaData(),
+    Column("contact_id", Integer, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+"""The members computed by one refresh (a temporary table, created and dropped by it)."""
+
+
+def refresh(connection: Connection, name: str, now: datetime) -> tuple[list[int], list[int]]:
+    """Bring the materialised membership to ``now``; return (joined, left) contact ids, sorted.
+
+    Joiners get ``joined_at = now``; ``segments.refreshed_at`` becomes ``now``. Use a writer
+    connection: everything happens in its transaction.
+    """
+    stored = get_segment(connection, name)
+    members = segment_compiler(connection, now).members(stored.document)
+    # On failure the transaction's rollback drops the temporary table too.
+    _fresh.create(connection)
+    connection.execute(insert(_fresh).from_select(["contact_id"], members))
+    left = connection.scalars(
+        delete(segment_members)
+        .where(
+            segment_members.c.segment_id == stored.id,
+            segment_members.c.contact_id.not_in(select(_fresh.c.contact_id)),
+        )
+        .returning(segment_members.c.contact_id)
+    ).all()
+    current = select(segment_members.c.contact_id).where(segment_members.c.segment_id == stored.id)
+    newcomers = select(literal(stored.id), _fresh.c.contact_id, literal(now, UTCDateTime())).where(
+        _fresh.c.contact_id.not_in(current)
+    )
+    joined = connection.scalars(
+        insert(segment_members)
+        .from_select(["segment_id", "contact_id", "joined_at"], newcomers)
+        .returning(segment_members.c.contact_id)
+    ).all()
+    _fresh.drop(connection)
+    connection.execute(update(segments).where(segments.c.id == stored.id).values(refreshed_at=now))
+    return sorted(joined), sorted(left)
+
+
+def materialised_members(connection: Connection, name: str) -> dict[int, datetime]:
+    """The materialised membership: contact id → joined_at."""
+    stored = get_segment(connection, name)
+    rows = connection.execute(
+        select(segment_members.c.contact_id, segment_members.c.joined_at).where(
+            segment_members.c.segment_id == stored.id
+        )
+    )
+    return {contact_id: joined_at for contact_id, joined_at in rows}
