@@ -24,12 +24,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import __version__
-from app.cli import engine, imports, journey, schema, workspace
+from app.cli import engine, imports, journey, schema, segment, settings, tasks, tracking, workspace
 from app.cli.output import EXIT_NOT_FOUND, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 
 DB_ENV_VAR = "JOURNEY_STUDIO_DB"
 
-COMMAND_MODULES = (journey, schema, workspace, imports, engine)
+COMMAND_MODULES = (journey, schema, workspace, imports, engine, segment, tracking, settings, tasks)
 
 __all__ = ["EXIT_NOT_FOUND", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "build_parser", "main"]
 
@@ -96,6 +96,8 @@ def open_gui(args: argparse.Namespace) -> int:
     """Open the desktop app on the chosen workspace (Qt is imported only here)."""
     from app.ui.app import run_gui
 
+    if args.journey is None:
+        return run_gui(args.db)
     return run_gui(args.db, args.journey)
 
 

@@ -1,12 +1,13 @@
 """Start the desktop app: the QApplication, the style sheet and the main window.
 
-This is the GUI entry point that `journey-studio` (without a command) calls. For now the window
-is a shell; the workspace store, engine and designer are wired in here as they arrive.
+This is the GUI entry point that `journey-studio` (without a command) calls. The workspace store
+and the engine are wired in here as they arrive.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
@@ -18,11 +19,14 @@ APP_NAME = "Journey Studio"
 STYLE_SHEET = ("style", "light.qss")
 
 
-def run_gui(db: str | None) -> int:
-    """Open the main window on workspace `db` (None: default workspace); return the exit code."""
+def run_gui(db: str | None, journey: Path | None = None) -> int:
+    """Open the main window on workspace `db` (None: default workspace), with the journey file
+    `journey` open in the designer when given; return the exit code."""
     app = create_application()
     window = MainWindow(workspace=db)
     window.show()
+    if journey is not None:
+        window.open_journey(journey)
     return app.exec()
 
 

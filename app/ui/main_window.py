@@ -1,15 +1,21 @@
 """The main window: navigation on the left, a page per area, workspace and engine in the status bar.
 
-The areas are fixed here (`AREAS`); each page is a placeholder that says what it will hold until
-the feature behind it exists. The window only shows what it is given: which workspace is open and
-whether the engine runs are set by whoever builds it.
+The areas are fixed here (`AREAS`). The Journeys page holds the designer (a journey opened from a
+file for now, through `JourneyFiles`); the other pages are placeholders that say what they will
+hold until the feature behind them exists. The window only shows what it is given: which
+workspace is open and whether the engine runs are set by whoever builds it.
+
+The menus offer the file commands and the designer's own actions (the designer owns them and
+their shortcuts). Closing the window asks about unsaved changes first.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -22,8 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.journey_files import JourneyFiles
+from app.ui.journeys_page import JourneysPage
+
 WINDOW_TITLE = "Journey Studio"
 DEFAULT_SIZE = (1280, 800)
+SIDEBAR_WIDTH = 184
+MESSAGE_MS = 5000
 DEFAULT_WORKSPACE_LABEL = "default workspace"
 PLACEHOLDER_MAX_WIDTH = 720
 
@@ -126,12 +137,22 @@ class MainWindow(QMainWindow):
         self.navigation.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
+        self.journeys = JourneysPage(AREAS[0])
         for area in AREAS:
             item = QListWidgetItem(area.title)
             item.setData(Qt.ItemDataRole.UserRole, area.key)
             self.navigation.addItem(item)
-            self.pages.addWidget(PlaceholderPage(area))
+            page = self.journeys if area.key == "journeys" else PlaceholderPage(area)
+            self.pages.addWidget(page)
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.designer = self.journeys.designer
+        self.files = JourneyFiles(self.designer, self)
+        self.files.changed.connect(self._update_title)
+        self.files.opened.connect(self._journey_opened)
+        self.journeys.open_requested.connect(self.files.open)
+        self.journeys.new_requested.connect(self.files.new)
+        self.designer.message.connect(self._show_message)
+        self._build_menus()
 
         self.setCentralWidget(self._build_central(self.navigation, self.pages))
 
@@ -152,7 +173,7 @@ class MainWindow(QMainWindow):
 
         sidebar = QFrame()
         sidebar.setObjectName("sidebar")
-        sidebar.setFixedWidth(220)
+        sidebar.setFixedWidth(SIDEBAR_WIDTH)
         sidebar_layout = QVBoxLayout(sidebar)
         sidebar_layout.setContentsMargins(12, 18, 12, 12)
         sidebar_layout.setSpacing(12)
@@ -179,5 +200,72 @@ class MainWindow(QMainWindow):
 
     def current_area(self) -> Area:
         page = self.pages.currentWidget()
-        assert isinstance(page, PlaceholderPage)
-        return page.area
+        assert isinstance(page, PlaceholderPage | JourneysPage)
+        area = page.area
+        assert isinstance(area, Area)
+        return area
+
+    # -- journeys -------------------------------------------------------------------------
+
+    def open_journey(self, path: Path) -> bool:
+        """Open a journey file in the designer (asking about unsaved changes first)."""
+        return self.files.open(path)
+
+    def _journey_opened(self) -> None:
+        self.show_area("journeys")
+        self.journeys.show_designer()
+        self.designer.view.setFocus()
+        QTimer.singleShot(0, self.designer.view.fit_journey)  # once the canvas has its size
+
+    def _update_title(self) -> None:
+        if self.files.is_open:
+            self.setWindowTitle(f"{self.files.journey_name}[*] — {WINDOW_TITLE}")
+        else:
+            self.setWindowTitle(WINDOW_TITLE)
+        self.setWindowModified(self.files.modified)
+        for name in ("save", "save_as"):
+            self.file_actions[name].setEnabled(self.files.is_open)
+
+    def _show_message(self, text: str, timeout: int) -> None:
+        if text:
+            self.statusBar().showMessage(text, timeout)
+        else:
+            self.statusBar().clearMessage()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.files.maybe_save():
+            event.accept()
+        else:
+            event.ignore()
+
+    def _build_menus(self) -> None:
+        keys = QKeySequence.StandardKey
+        self.file_actions: dict[str, QAction] = {}
+        file_menu = self.menuBar().addMenu("&File")
+        for name, text, shortcut, slot in (
+            ("new", "&New journey", keys.New, self.files.new),
+            ("open", "&Open…", keys.Open, self.files.open),
+            ("save", "&Save", keys.Save, self.files.save),
+            ("save_as", "Save &as…", keys.SaveAs, self.files.save_as),
+        ):
+            action = file_menu.addAction(text)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())  # no `checked`
+            self.file_actions[name] = action
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("&Quit")
+        quit_action.setShortcut(QKeySequence(keys.Quit))
+        quit_action.triggered.connect(self.close)
+        actions = self.designer.actions_by_name
+        edit_menu = self.menuBar().addMenu("&Edit")
+        view_menu = self.menuBar().addMenu("&View")
+        for menu, names in (
+            (edit_menu, ("undo", "redo", "", "cut", "copy", "paste", "delete", "", "select_all")),
+            (view_menu, ("zoom_in", "zoom_out", "fit", "", "arrange")),
+        ):
+            for name in names:
+                if name:
+                    menu.addAction(actions[name])
+                else:
+                    menu.addSeparator()
+        self._update_title()
