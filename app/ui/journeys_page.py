@@ -6,7 +6,7 @@ state's place when the store serves it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -79,6 +79,6 @@ class JourneysPage(QWidget):
         layout.setContentsMargins(40, 32, 40, 32)
         layout.setSpacing(20)
         layout.addWidget(title)
-        layout.addWidget(card, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(card)  # full width up to its maximum: wrapped text gets its height
         layout.addStretch(1)
         return page
