@@ -91,6 +91,9 @@ class Batch(NamedTuple):
     node: Node
     selector: ColumnElement[bool]
     ctx: NodeContext
+    carrying: bool = False
+    """The runs belong to the carried batch (:func:`app.engine.moves.carry`): moves change
+    their position in it, and writes that stop a run (waiting, ending) set its node."""
 
 
 def message_id(journey_id: str, node_id: str) -> ColumnElement[str]:
@@ -131,8 +134,8 @@ def _in_zone(zone: str | None) -> ColumnElement[bool]:
 
 
 def run_start(batch: Batch) -> None:
-    connection, plan, node, selector, ctx = batch
-    move(connection, plan, node.id, selector, NEXT, ctx.now)
+    connection, plan, node, selector, ctx, carrying = batch
+    move(connection, plan, node.id, selector, NEXT, ctx.now, carrying=carrying)
 
 
 def run_exit(batch: Batch) -> None:
@@ -143,7 +146,7 @@ def run_exit(batch: Batch) -> None:
 
 
 def run_send(batch: Batch) -> None:
-    connection, plan, node, selector, ctx = batch
+    connection, plan, node, selector, ctx, carrying = batch
     """Queue one message per arrival (or block it with a reason), then move on at once."""
     channel = node.spec.channel
     assert channel is not None
@@ -159,21 +162,29 @@ def run_send(batch: Batch) -> None:
     if address is not None:
         reasons.append((func.coalesce(func.trim(address), "") == "", "no_address"))
     cap = settings.frequency_cap
+    source = enrollments.join(contacts, contacts.c.id == enrollments.c.contact_id)
     if commercial and cap is not None:
+        # Counted once per contact of the batch (a grouped subquery joined in), not once per
+        # use of the reason in the statement.
         earlier = messages.alias("earlier")
-        sent_in_window = (
-            select(func.count())
+        recent = (
+            select(earlier.c.contact_id, func.count().label("sent"))
             .where(
-                earlier.c.contact_id == enrollments.c.contact_id,
+                earlier.c.contact_id.in_(select(enrollments.c.contact_id).where(selector)),
                 earlier.c.purpose == "commercial",
                 earlier.c.status.in_(LIVE_MESSAGE_STATUSES),
                 earlier.c.queued_at > now - cap.per,
             )
-            .scalar_subquery()
+            .group_by(earlier.c.contact_id)
+            .subquery("recent")
         )
-        reasons.append((sent_in_window >= cap.max_messages, "frequency_cap"))
+        source = source.outerjoin(recent, recent.c.contact_id == enrollments.c.contact_id)
+        reasons.append((func.coalesce(recent.c.sent, 0) >= cap.max_messages, "frequency_cap"))
     reason = case(*reasons, else_=None) if reasons else literal(None, String)
-    status = case((reason.is_not(None), "blocked"), else_="queued") if reasons else "queued"
+    release: ColumnElement[Any] = literal(None, UTCDateTime())
+    if commercial and settings.quiet_hours is not None:
+        release = _quiet_hours_release(connection, plan, selector, now)
+    status = case((reason.is_not(None), "blocked"), (release.is_not(None), "held"), else_="queued")
     rows = (
         select(
             message_id(plan.journey_id, node.id),
@@ -184,11 +195,12 @@ def run_send(batch: Batch) -> None:
             enrollments.c.contact_id,
             literal(channel, String),
             literal(purpose, String),
-            status if not isinstance(status, str) else literal(status, String),
+            status,
             reason,
+            case((reason.is_(None), release), else_=None),
             literal(now, UTCDateTime()),
         )
-        .select_from(enrollments.join(contacts, contacts.c.id == enrollments.c.contact_id))
+        .select_from(source)
         .where(selector)
     )
     columns = [
@@ -202,65 +214,69 @@ def run_send(batch: Batch) -> None:
         "purpose",
         "status",
         "reason",
+        "not_before",
         "queued_at",
     ]
     connection.execute(insert(messages).from_select(columns, rows))
-    if commercial and settings.quiet_hours is not None:
-        _hold_for_quiet_hours(connection, plan, node, selector, now)
-    move(connection, plan, node.id, selector, NEXT, now)
+    move(connection, plan, node.id, selector, NEXT, now, carrying=carrying)
 
 
-def _hold_for_quiet_hours(
-    connection: Connection,
-    plan: VersionPlan,
-    node: Node,
-    selector: ColumnElement[bool],
-    now: datetime,
-) -> None:
+def _quiet_hours_release(
+    connection: Connection, plan: VersionPlan, selector: ColumnElement[bool], now: datetime
+) -> ColumnElement[Any]:
+    """When quiet hours end for each contact of the batch (NULL: not quiet now), as a CASE on
+    the contact's time zone: computed once per distinct zone, then held in the same INSERT
+    that queues the messages."""
     quiet = plan.document.settings.quiet_hours
     assert quiet is not None
+    whens: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = []
     for zone in _zones(connection, selector):
         release = quiet_hours_release(quiet, now, zone, plan.document.settings.timezone)
-        if release is None:
-            continue
-        batch = select(enrollments.c.id).where(selector, _in_zone(zone))
-        connection.execute(
-            update(messages)
-            .where(
-                messages.c.node_id == node.id,
-                messages.c.status == "queued",
-                messages.c.enrollment_id.in_(batch),
+        if release is not None:
+            whens.append(
+                (contacts.c.timezone.is_not_distinct_from(zone), literal(release, UTCDateTime()))
             )
-            .values(status="held", not_before=release)
-        )
+    if not whens:
+        return literal(None, UTCDateTime())
+    return case(*whens, else_=literal(None, UTCDateTime()))
 
 
 # -- wait -------------------------------------------------------------------------------------
 
 
 def run_wait(batch: Batch) -> None:
-    connection, plan, node, selector, ctx = batch
+    connection, plan, node, selector, ctx, carrying = batch
     """Arrivals get their ``due_at``; those whose wait is over move on."""
     now = ctx.now
     config = node.typed_config()
     arrivals = _arrivals(selector)
     if isinstance(config, WaitDuration | WaitUntil):
         due_at = now + config.duration if isinstance(config, WaitDuration) else max(config.at, now)
-        _start_waiting(connection, arrivals, due_at, now)
+        _start_waiting(connection, arrivals, node.id, due_at, now)
     elif isinstance(config, WaitTimeOfDay):
         journey_zone = plan.document.settings.timezone
         for zone in _zones(connection, arrivals):
             due_at = next_time_of_day(config, now, zone, journey_zone)
-            _start_waiting(connection, and_(arrivals, _in_zone(zone)), due_at, now)
+            _start_waiting(connection, and_(arrivals, _in_zone(zone)), node.id, due_at, now)
     elif isinstance(config, WaitUntilAttribute):
-        _wait_for_attribute(connection, plan, node, config, arrivals, now)
-    move(connection, plan, node.id, _waited(selector), NEXT, now)
+        _wait_for_attribute(connection, plan, node, config, arrivals, now, carrying)
+    move(connection, plan, node.id, _waited(selector), NEXT, now, carrying=carrying)
 
 
 def _start_waiting(
-    connection: Connection, selector: ColumnElement[bool], due_at: datetime, now: datetime
+    connection: Connection,
+    selector: ColumnElement[bool],
+    node_id: str,
+    due_at: datetime,
+    now: datetime,
 ) -> None:
-    connection.execute(update(enrollments).where(selector).values(due_at=due_at, waiting_since=now))
+    """The selected runs wait at ``node_id`` until ``due_at`` (the node is written too: a
+    carried run's row was not moved here)."""
+    connection.execute(
+        update(enrollments)
+        .where(selector)
+        .values(node_id=node_id, due_at=due_at, waiting_since=now)
+    )
 
 
 def _wait_for_attribute(
@@ -270,6 +286,7 @@ def _wait_for_attribute(
     config: WaitUntilAttribute,
     arrivals: ColumnElement[bool],
     now: datetime,
+    carrying: bool,
 ) -> None:
     if config.field.startswith("attributes."):
         value: ColumnElement[Any] = contacts.c.attributes[config.field.split(".", 1)[1]].as_string()
@@ -294,7 +311,9 @@ def _wait_for_attribute(
         connection.execute(
             update(enrollments)
             .where(enrollments.c.id == bindparam("eid"))
-            .values(due_at=bindparam("due", type_=UTCDateTime()), waiting_since=now),
+            .values(
+                node_id=node.id, due_at=bindparam("due", type_=UTCDateTime()), waiting_since=now
+            ),
             waiting,
         )
     for chunk in _chunks(missing):
@@ -306,6 +325,7 @@ def _wait_for_attribute(
             NEXT,
             now,
             outcome="skipped",
+            carrying=carrying,
         )
 
 
@@ -326,10 +346,15 @@ def branch_holds(plan: VersionPlan, config: BranchConfig, ctx: NodeContext) -> C
     sender = plan.nodes[test.node]
     event_type = f"{sender.spec.channel}_{test.interaction}"
     limit = func.coalesce(enrollments.c.due_at, ctx.now)
+    sent = message_id(plan.journey_id, test.node)
+    # Looked up by the message's id (its primary key, and the events' message_id index), so
+    # each run costs two index probes, however many such events there are.
     return exists(
         select(1)
         .select_from(messages.join(events, events.c.message_id == messages.c.id))
         .where(
+            messages.c.id == sent,
+            events.c.message_id == sent,
             messages.c.enrollment_id == enrollments.c.id,
             messages.c.node_id == test.node,
             events.c.type == event_type,
@@ -356,21 +381,21 @@ def _message_lost(plan: VersionPlan, config: BranchConfig) -> ColumnElement[bool
 
 
 def run_branch(batch: Batch) -> None:
-    connection, plan, node, selector, ctx = batch
+    connection, plan, node, selector, ctx, carrying = batch
     config = node.typed_config()
     assert isinstance(config, BranchConfig)
     holds = branch_holds(plan, config, ctx)
     now = ctx.now
-    move(connection, plan, node.id, and_(selector, holds), "yes", now)
+    move(connection, plan, node.id, and_(selector, holds), "yes", now, carrying=carrying)
     arrivals = _arrivals(selector)
     lost = _message_lost(plan, config)
     if lost is not None:
-        move(connection, plan, node.id, and_(arrivals, lost), "no", now)
+        move(connection, plan, node.id, and_(arrivals, lost), "no", now, carrying=carrying)
     if config.wait_up_to > timedelta(0):
-        _start_waiting(connection, arrivals, now + config.wait_up_to, now)
-        move(connection, plan, node.id, _waited(selector), "no", now)
+        _start_waiting(connection, arrivals, node.id, now + config.wait_up_to, now)
+        move(connection, plan, node.id, _waited(selector), "no", now, carrying=carrying)
     else:
-        move(connection, plan, node.id, selector, "no", now)
+        move(connection, plan, node.id, selector, "no", now, carrying=carrying)
 
 
 def wake_branches(connection: Connection, plan: VersionPlan, node: Node, ctx: NodeContext) -> None:
@@ -384,24 +409,25 @@ def wake_branches(connection: Connection, plan: VersionPlan, node: Node, ctx: No
         enrollments.c.status == "active",
         enrollments.c.waiting_since.is_not(None),
     )
-    move(connection, plan, node.id, and_(waiting, branch_holds(plan, config, ctx)), "yes", ctx.now)
+    holds = and_(waiting, branch_holds(plan, config, ctx))
+    move(connection, plan, node.id, holds, "yes", ctx.now, woken=True)
 
 
 # -- split and A/B ----------------------------------------------------------------------------
 
 
 def run_split(batch: Batch) -> None:
-    connection, plan, node, selector, ctx = batch
+    connection, plan, node, selector, ctx, carrying = batch
     config = node.typed_config()
     assert isinstance(config, SplitConfig)
     for split_case in config.cases:
         matching = and_(selector, _contact_holds(ctx.condition(split_case.condition)))
-        move(connection, plan, node.id, matching, split_case.name, ctx.now)
-    move(connection, plan, node.id, selector, OTHERWISE, ctx.now)
+        move(connection, plan, node.id, matching, split_case.name, ctx.now, carrying=carrying)
+    move(connection, plan, node.id, selector, OTHERWISE, ctx.now, carrying=carrying)
 
 
 def run_ab_test(batch: Batch) -> None:
-    connection, plan, node, selector, ctx = batch
+    connection, plan, node, selector, ctx, carrying = batch
     config = node.typed_config()
     assert isinstance(config, AbTestConfig)
     key = and_(
@@ -420,7 +446,7 @@ def run_ab_test(batch: Batch) -> None:
             )
         )
     elif decision[0] is not None:
-        move(connection, plan, node.id, selector, decision[0], ctx.now)
+        move(connection, plan, node.id, selector, decision[0], ctx.now, carrying=carrying)
         return
     rows = connection.execute(
         select(enrollments.c.id, enrollments.c.contact_id, enrollments.c.run).where(selector)
@@ -438,6 +464,7 @@ def run_ab_test(batch: Batch) -> None:
                 and_(selector, enrollments.c.id.in_(chunk)),
                 name,
                 ctx.now,
+                carrying=carrying,
             )
 
 
@@ -453,7 +480,7 @@ def contact_data(row: Any) -> dict[str, Any]:
 
 
 def run_task(batch: Batch) -> None:
-    connection, plan, node, selector, ctx = batch
+    connection, plan, node, selector, ctx, carrying = batch
     config = node.typed_config()
     assert isinstance(config, CreateTaskConfig)
     rows = connection.execute(
@@ -487,7 +514,7 @@ def run_task(batch: Batch) -> None:
         )
     if values:
         connection.execute(insert(tasks), values)
-    move(connection, plan, node.id, selector, NEXT, ctx.now)
+    move(connection, plan, node.id, selector, NEXT, ctx.now, carrying=carrying)
 
 
 def _render_or_raw(source: str, contact: Mapping[str, Any], context: Mapping[str, Any]) -> str:

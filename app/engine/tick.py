@@ -5,6 +5,10 @@ transactions on the workspace's writer: schedules, segment refresh, goals, exits
 advancing due enrollments (nodes in topological order, so zero-time nodes chain in one pass),
 waking branches whose condition now holds, A/B winners, dispatch. Time comes in as ``now``;
 the workspace remembers its last tick and refuses to go back before it.
+
+An idle tick costs next to nothing however many contacts wait: due work is found per node
+through an index on (journey, status, version, node, due_at), and goals, exits and enrolment
+ask only about what can have changed since the engine last asked (:mod:`app.engine.memory`).
 """
 
 from __future__ import annotations
@@ -13,13 +17,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, and_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    exists,
+    func,
+    select,
+)
 
 from app.domain.conditions import AnyCondition
 from app.engine.ab_winners import decide_winners
 from app.engine.dispatch import DispatchResult, Links, dispatch
-from app.engine.membership import refresh_due_segments, segment_compiler
-from app.engine.moves import at_node, due
+from app.engine.membership import Refresh, refresh_due, segment_compiler
+from app.engine.memory import EnrolState, EventMark, SegmentState, VersionMemory
+from app.engine.moves import any_carried_at, carried_at, carry, settle
 from app.engine.nodes import (
     EXECUTORS,
     Batch,
@@ -32,9 +43,9 @@ from app.engine.runs import apply_exits, enrol, record_goals
 from app.engine.schedule import apply_schedules, enrolling
 from app.engine.state import advance_to
 from app.engine.transports.base import Transport
-from app.store.schema import enrollments
+from app.store.schema import enrollments, events, journey_versions, journeys, segments
 from app.store.segment_sql import SegmentCompiler
-from app.store.versions import load_version, running_versions
+from app.store.versions import RUNNING_STATUSES, load_version
 from app.store.workspace import Workspace
 
 BATCH_SIZE = 20_000
@@ -49,15 +60,24 @@ class TickReport:
 
 
 class Engine:
-    """Runs the journeys of one workspace; caches only immutable published versions."""
+    """Runs the journeys of one workspace; caches immutable published versions, and remembers
+    what it last checked (:mod:`app.engine.memory`)."""
 
     def __init__(
-        self, workspace: Workspace, transports: Mapping[str, Transport], links: Links
+        self,
+        workspace: Workspace,
+        transports: Mapping[str, Transport],
+        links: Links,
+        *,
+        dispatch: bool = True,
     ) -> None:
         self.workspace = workspace
         self.transports = transports
         self.links = links
+        self.dispatching = dispatch
+        """Whether a tick ends with step 9; off only for benchmarks that measure queueing."""
         self._plans: dict[tuple[str, int], VersionPlan] = {}
+        self._memory: dict[tuple[str, int], VersionMemory] = {}
 
     def plan(self, journey_id: str, version: int) -> VersionPlan:
         key = (journey_id, version)
@@ -67,49 +87,122 @@ class Engine:
             self._plans[key] = VersionPlan.of(journey_id, version, document)
         return self._plans[key]
 
+    def memory(self, plan: VersionPlan) -> VersionMemory:
+        return self._memory.setdefault((plan.journey_id, plan.version), VersionMemory())
+
     def tick(self, now: datetime) -> TickReport:
         report = TickReport(now)
         with self.workspace.writer() as connection:
             advance_to(connection, now)
             apply_schedules(connection, now)
-            refresh_due_segments(connection, now)
+            refreshes = refresh_due(connection, now, self.workspace.reader)
         with self.workspace.writer() as connection:
             live = [
                 self.plan(journey_id, version)
-                for journey_id, version, status in running_versions(connection)
+                for journey_id, version, status in versions_in_flight(connection)
                 if status == "live"  # paused: nothing happens to it
             ]
             compiler = segment_compiler(connection, now)
-            for plan in live:
-                record_goals(connection, plan, compiler, now)
-                apply_exits(connection, plan, compiler, now)
+            checked = self._goals_and_exits(connection, live, compiler, refreshes, now)
+        for key, (mark, seen) in checked.items():
+            self._memory[key].events, self._memory[key].exits = mark, seen
         with self.workspace.writer() as connection:
-            current = {j: v for j, v, status in running_versions(connection) if status == "live"}
-            for plan in live:
-                if current.get(plan.journey_id) == plan.version and enrolling(plan.document, now):
-                    report.enrolled += enrol(connection, plan, now)
+            enrolled, states = self._enrol(connection, live, compiler, refreshes, now)
+        report.enrolled = enrolled
+        for key, state in states.items():
+            self._memory[key].enrol = state
         context = NodeContext(now, _conditions(compiler))
         for plan in live:
             report.batches += self._advance(plan, context)
         with self.workspace.writer() as connection:
             decide_winners(connection, live, now)
-        report.dispatched = dispatch(self.workspace, self.plan, self.transports, self.links, now)
+        if self.dispatching:
+            report.dispatched = dispatch(
+                self.workspace, self.plan, self.transports, self.links, now
+            )
         return report
 
+    def _goals_and_exits(
+        self,
+        connection: Connection,
+        live: list[VersionPlan],
+        compiler: SegmentCompiler,
+        refreshes: dict[str, Refresh],
+        now: datetime,
+    ) -> dict[tuple[str, int], tuple[EventMark, dict[str, datetime | None]]]:
+        """Steps 3 and 4; returns what to remember once the transaction has committed."""
+        state = SegmentState(refreshed_at(connection), refreshes)
+        mark = EventMark(now, connection.execute(select(func.max(events.c.id))).scalar() or 0)
+        checked = {}
+        for plan in live:
+            memory = self.memory(plan)
+            settings = plan.document.settings
+            seen = memory.exits
+            record_goals(connection, plan, compiler, now, memory.events)
+            apply_exits(
+                connection,
+                plan,
+                compiler,
+                now,
+                memory.events,
+                joined_exclusion=seen is None
+                or any(state.may_have_joined(name, seen) for name in settings.exclusion_segments),
+                left_entry=seen is None or state.may_have_left(settings.entry_segment or "", seen),
+            )
+            checked[plan.journey_id, plan.version] = (mark, state.snapshot(_segments_of(plan)))
+        return checked
+
+    def _enrol(
+        self,
+        connection: Connection,
+        live: list[VersionPlan],
+        compiler: SegmentCompiler,
+        refreshes: dict[str, Refresh],
+        now: datetime,
+    ) -> tuple[int, dict[tuple[str, int], EnrolState]]:
+        """Step 5, skipped for a version when nothing it depends on can have changed since the
+        engine last enrolled for it; returns how many entered and what to remember."""
+        state = SegmentState(refreshed_at(connection), refreshes)
+        current = {j: v for j, v, status in versions_in_flight(connection) if status == "live"}
+        enrolled = 0
+        states = {}
+        for plan in live:
+            now_state = EnrolState(
+                state.snapshot(_segments_of(plan)),
+                current.get(plan.journey_id) == plan.version,
+                enrolling(plan.document, now),
+            )
+            before = self.memory(plan).enrol
+            may_enter = now_state.current and now_state.enrolling
+            if may_enter and (
+                before is None or _may_enrol_more(plan, compiler, state, before, now_state)
+            ):
+                enrolled += enrol(connection, plan, now)
+            states[plan.journey_id, plan.version] = now_state
+        return enrolled, states
+
     def _advance(self, plan: VersionPlan, context: NodeContext) -> int:
-        """Steps 6 and 7: every due enrollment of this version, node by node, in batches."""
+        """Steps 6 and 7: every due enrollment of this version, in batches.
+
+        Node by node in topological order, a batch of runs due at the node is carried through
+        it and every later node in one transaction, so runs chain through the nodes that take
+        no time; a branch's waiting runs are woken once nobody is due at it any more."""
         batches = 0
-        for node_id in plan.order:
+        for index, node_id in enumerate(plan.order):
             node = plan.nodes[node_id]
-            executor = EXECUTORS[node.kind]
             while True:
                 with self.workspace.writer() as connection:
-                    selector = next_batch(connection, plan, node_id, context.now)
-                    if selector is None:
+                    if not carry(connection, plan, node_id, context.now, BATCH_SIZE):
                         if node.kind == "branch":
                             wake_branches(connection, plan, node, context)
                         break
-                    executor(Batch(connection, plan, node, selector, context))
+                    for later in plan.order[index:]:
+                        if any_carried_at(connection, later, context.now):
+                            selector = carried_at(later, context.now)
+                            step = plan.nodes[later]
+                            batch = Batch(connection, plan, step, selector, context, True)
+                            EXECUTORS[step.kind](batch)
+                    settle(connection, context.now)
                     batches += 1
         return batches
 
@@ -121,23 +214,66 @@ def _conditions(compiler: SegmentCompiler) -> ConditionCompiler:
     return compile_condition
 
 
-def next_batch(
-    connection: Connection, plan: VersionPlan, node_id: str, now: datetime
-) -> ColumnElement[bool] | None:
-    """The next batch of due enrollments at a node as a selector (None when there are none).
+def refreshed_at(connection: Connection) -> dict[str, datetime | None]:
+    """Every segment's ``refreshed_at`` by name."""
+    return {
+        name: moment
+        for name, moment in connection.execute(select(segments.c.name, segments.c.refreshed_at))
+    }
 
-    The batch is an id range, so the statements of one executor all see the same rows.
-    """
-    waiting = at_node(plan, node_id, due(now))
-    bound = connection.execute(
-        select(enrollments.c.id)
-        .where(waiting)
-        .order_by(enrollments.c.id)
-        .offset(BATCH_SIZE - 1)
-        .limit(1)
-    ).scalar_one_or_none()
-    if bound is not None:
-        return and_(waiting, enrollments.c.id <= bound)
-    if connection.execute(select(enrollments.c.id).where(waiting).limit(1)).first() is None:
-        return None
-    return waiting
+
+def versions_in_flight(connection: Connection) -> list[tuple[str, int, str]]:
+    """(journey id, version, journey status) of every version the engine must look at: the
+    current version of each live or paused journey, and every version that still has active
+    enrollments (they finish on it). One index probe per published version."""
+    active = exists(
+        select(1).where(
+            enrollments.c.journey_id == journey_versions.c.journey_id,
+            enrollments.c.status == "active",
+            enrollments.c.version == journey_versions.c.version,
+        )
+    )
+    rows = connection.execute(
+        select(
+            journey_versions.c.journey_id,
+            journey_versions.c.version,
+            journeys.c.status,
+            journeys.c.current_version,
+            active,
+        ).join(journeys, journeys.c.id == journey_versions.c.journey_id)
+    )
+    return sorted(
+        (journey_id, version, status)
+        for journey_id, version, status, current, has_active in rows
+        if (status in RUNNING_STATUSES and version == current) or has_active
+    )
+
+
+def _segments_of(plan: VersionPlan) -> list[str]:
+    settings = plan.document.settings
+    return [name for name in (settings.entry_segment, *settings.exclusion_segments) if name]
+
+
+def _may_enrol_more(
+    plan: VersionPlan,
+    compiler: SegmentCompiler,
+    state: SegmentState,
+    before: EnrolState,
+    now_state: EnrolState,
+) -> bool:
+    """Whether enrolment can let in anyone it did not let in when the engine last enrolled for
+    this version. Only a join of the entry segment or a leave of an exclusion segment can,
+    unless time itself lets contacts back in (``after_exit``) or the journey's audience is
+    not the entry segment's own (a contact's kind can change without a refresh)."""
+    settings = plan.document.settings
+    if settings.re_entry == "after_exit":
+        return True
+    entry = compiler.segments.get(settings.entry_segment or "")
+    if settings.audience != "any" and (entry is None or entry.audience != settings.audience):
+        return True
+    if (before.current, before.enrolling) != (now_state.current, now_state.enrolling):
+        return True
+    seen = before.segments
+    return state.may_have_joined(settings.entry_segment or "", seen) or any(
+        state.may_have_left(name, seen) for name in settings.exclusion_segments
+    )

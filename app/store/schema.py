@@ -122,7 +122,7 @@ events = Table(
     Column("message_id", String(64)),
     Index(None, "contact_id", "type", "occurred_at"),
     Index(None, "type", "occurred_at"),
-    Index(None, "message_id"),
+    Index(None, "message_id", "type", "occurred_at"),
 )
 """Behaviour and interactions. Interaction events carry their message's id in ``message_id``
 (also kept in ``properties`` with ``journey_id`` and ``node_id``)."""
@@ -209,11 +209,14 @@ enrollments = Table(
     Column("goal_reached_at", UTCDateTime),
     UniqueConstraint("journey_id", "contact_id", "run"),
     Index(None, "status", "due_at"),
-    Index(None, "journey_id", "status", "node_id"),
+    Index(None, "journey_id", "status", "version", "node_id", "due_at"),
     Index(None, "contact_id", "journey_id"),
     CheckConstraint("status IN ('active', 'ended')", name="status"),
 )
-"""One contact's run through one journey: where it is and when it is next due."""
+"""One contact's run through one journey: where it is and when it is next due.
+
+The engine finds due work per version and node through (journey_id, status, version, node_id,
+due_at): whether anyone at a node is due is one index probe, however many wait there."""
 
 step_log = Table(
     "step_log",

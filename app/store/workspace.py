@@ -17,7 +17,7 @@ Invariants:
 - :meth:`Workspace.reader` gives a connection of its own from a separate pool, read-only: on
   SQLite ``query_only``, on PostgreSQL a read-only transaction. A write through it fails.
 - Every SQLite connection runs with WAL, ``synchronous=NORMAL``, a busy timeout and foreign
-  keys on.
+  keys on; the writer keeps its temporary tables (the engine's batches) in memory.
 """
 
 from __future__ import annotations
@@ -271,7 +271,9 @@ def _configure_sqlite(engine: Engine, *, writer: bool) -> None:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        if not writer:
+        if writer:
+            cursor.execute("PRAGMA temp_store=MEMORY")
+        else:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
