@@ -21,9 +21,10 @@ from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
 from app.domain.journey import Node
 from app.domain.node_configs import SendEmailConfig, SendPushConfig, SendSmsConfig
-from app.domain.templates import TemplateProblem, render
+from app.domain.templates import TemplateProblem
 from app.engine.nodes import CONTACT_COLUMNS, contact_data
 from app.engine.plan import VersionPlan
+from app.engine.rendering import RenderCache
 from app.engine.transports.base import DeliveryError, Outgoing, Transport
 from app.store.schema import contacts, events, journeys, messages
 from app.store.workspace import Workspace
@@ -77,6 +78,7 @@ def dispatch(
     batch_size: int = 1000,
 ) -> DispatchResult:
     result = DispatchResult()
+    cache = RenderCache()
     while True:
         with workspace.reader() as connection:
             rows = (
@@ -108,7 +110,8 @@ def dispatch(
         for row in rows:
             plan = plans(row["journey_id"], row["version"])
             try:
-                ready.append(_compose(plan, plan.nodes[row["node_id"]], row, message_links))
+                node = plan.nodes[row["node_id"]]
+                ready.append(_compose(plan, node, row, message_links, cache))
             except TemplateProblem as problem:
                 broken.append({"mid": row["message_id"], "why": f"template_error: {problem}"})
         with workspace.writer() as connection:
@@ -126,7 +129,9 @@ def dispatch(
             return result
 
 
-def _compose(plan: VersionPlan, node: Node, row: Any, links: MessageLinks) -> Outgoing:
+def _compose(
+    plan: VersionPlan, node: Node, row: Any, links: MessageLinks, cache: RenderCache
+) -> Outgoing:
     contact = contact_data(row)
     context = {"journey": {"name": plan.document.name}, **links(row["message_id"])}
     config = node.typed_config()
@@ -137,10 +142,10 @@ def _compose(plan: VersionPlan, node: Node, row: Any, links: MessageLinks) -> Ou
             id=message_id,
             channel="email",
             to=contact["email"] or "",
-            subject=render(config.subject, contact, context).strip(),
-            body_text=render(config.body_text, contact, context),
+            subject=cache.render(config.subject, contact, context).strip(),
+            body_text=cache.render(config.body_text, contact, context),
             body_html=links.track_html(
-                message_id, render(config.body_html, contact, context, html=True)
+                message_id, cache.render(config.body_html, contact, context, html=True)
             ),
             from_name=config.from_name,
             from_email=config.from_email,
@@ -152,16 +157,16 @@ def _compose(plan: VersionPlan, node: Node, row: Any, links: MessageLinks) -> Ou
             id=message_id,
             channel="sms",
             to=contact["phone"] or "",
-            body_text=render(config.text, contact, context),
+            body_text=cache.render(config.text, contact, context),
         )
     assert isinstance(config, SendPushConfig)
     return Outgoing(
         id=message_id,
         channel="push",
         to=str(contact.get("external_id") or row["id"]),
-        subject=render(config.title, contact, context).strip(),
-        body_text=render(config.body, contact, context),
-        url=render(config.url, contact, context).strip() if config.url else None,
+        subject=cache.render(config.title, contact, context).strip(),
+        body_text=cache.render(config.body, contact, context),
+        url=cache.render(config.url, contact, context).strip() if config.url else None,
     )
 
 

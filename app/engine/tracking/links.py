@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from app.engine.tracking.keys import TrackingKeys, tracking_keys
-from app.engine.tracking.tokens import Claim, sign
+from app.engine.tracking.tokens import Claim, Signer
 from app.store.settings import TRACKING, TRACKING_URL, get_setting
 from app.store.workspace import Workspace
 
@@ -25,11 +25,10 @@ class TrackingLinks:
         self.base_url = base_url.rstrip("/")
         self.keys = keys
         self.track = track
+        self._signer = Signer(keys.current_id, keys.current)
 
     def _url(self, path: str, claim: Claim, suffix: str = "") -> str:
-        return (
-            f"{self.base_url}/{path}/{sign(claim, self.keys.current_id, self.keys.current)}{suffix}"
-        )
+        return f"{self.base_url}/{path}/{self._signer.sign(claim)}{suffix}"
 
     def __call__(self, message_id: str) -> Mapping[str, str]:
         """Template variables: ``unsubscribe_url`` and ``view_url`` of this message."""

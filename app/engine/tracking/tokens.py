@@ -41,13 +41,29 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+class Signer:
+    """Signs claims with one key (its HMAC state prepared once: dispatch signs many links)."""
+
+    def __init__(self, key_id: str, key: bytes) -> None:
+        self.key_id = key_id
+        self._mac = hmac.new(key, digestmod=hashlib.sha256)
+
+    def sign(self, claim: Claim) -> str:
+        payload: dict[str, str] = {
+            "m": claim.message_id,
+            "a": _CODES[claim.action],
+            "k": self.key_id,
+        }
+        if claim.url is not None:
+            payload["u"] = claim.url
+        body = _b64(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
+        mac = self._mac.copy()
+        mac.update(body.encode())
+        return f"{body}.{_b64(mac.digest())}"
+
+
 def sign(claim: Claim, key_id: str, key: bytes) -> str:
-    payload: dict[str, str] = {"m": claim.message_id, "a": _CODES[claim.action], "k": key_id}
-    if claim.url is not None:
-        payload["u"] = claim.url
-    body = _b64(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
-    signature = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
-    return f"{body}.{signature}"
+    return Signer(key_id, key).sign(claim)
 
 
 def verify(token: str, keys: dict[str, bytes]) -> Claim:
