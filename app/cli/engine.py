@@ -15,7 +15,15 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.cli.output import EXIT_NOT_FOUND, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, fail, print_json
+from app.cli.output import (
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    fail,
+    open_or_fail,
+    print_json,
+)
 from app.cli.timeargs import duration, iso, moment
 
 
@@ -60,15 +68,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run_command(args: argparse.Namespace) -> int:
     from app.services.runtime import EngineBusy, EngineRunner
-    from app.store.workspace import WorkspaceError, open_workspace
 
     if args.simulate and (args.start is None or args.end is None):
         fail("--simulate needs --from and --to")
         return EXIT_USAGE
-    try:
-        workspace = open_workspace(args.db)
-    except WorkspaceError as error:
-        fail(str(error))
+    workspace = open_or_fail(args.db)
+    if workspace is None:
         return EXIT_USAGE
     runner = EngineRunner.for_workspace(workspace)
     try:
@@ -117,12 +122,9 @@ def messages_command(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from app.store.schema import contacts, journeys, messages
-    from app.store.workspace import WorkspaceError, open_workspace
 
-    try:
-        workspace = open_workspace(args.db)
-    except WorkspaceError as error:
-        fail(str(error))
+    workspace = open_or_fail(args.db)
+    if workspace is None:
         return EXIT_USAGE
     query = (
         select(
@@ -170,7 +172,6 @@ def messages_command(args: argparse.Namespace) -> int:
 
 def event_command(args: argparse.Namespace) -> int:
     from app.services.events import EventTargetMissing, record_event
-    from app.store.workspace import WorkspaceError, open_workspace
 
     properties: dict[str, object] = {}
     for item in args.prop:
@@ -179,10 +180,8 @@ def event_command(args: argparse.Namespace) -> int:
             fail(f"--prop takes KEY=VALUE, not {item!r}")
             return EXIT_USAGE
         properties[key] = _value(value)
-    try:
-        workspace = open_workspace(args.db)
-    except WorkspaceError as error:
-        fail(str(error))
+    workspace = open_or_fail(args.db)
+    if workspace is None:
         return EXIT_USAGE
     try:
         record_event(

@@ -14,6 +14,7 @@ from app.cli.output import (
     EXIT_REFUSED,
     EXIT_USAGE,
     fail,
+    open_or_fail,
     plural,
     print_json,
 )
@@ -147,12 +148,9 @@ def publish_command(args: argparse.Namespace) -> int:
 
 def lifecycle_command(args: argparse.Namespace) -> int:
     from app.services import journeys
-    from app.store.workspace import WorkspaceError, open_workspace
 
-    try:
-        workspace = open_workspace(args.db)
-    except WorkspaceError as error:
-        fail(str(error))
+    workspace = open_or_fail(args.db)
+    if workspace is None:
         return EXIT_USAGE
     change = {"pause": journeys.pause, "resume": journeys.resume, "stop": journeys.stop}
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from app.cli.output import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, fail, print_json
+from app.cli.output import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, fail, open_or_fail, print_json
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,12 +41,9 @@ def _value(text: str) -> object:
 def show_command(args: argparse.Namespace) -> int:
     from app.services.secrets import SECRET_KEYS, default_secrets
     from app.store.settings import SETTINGS, all_settings
-    from app.store.workspace import WorkspaceError, open_workspace
 
-    try:
-        workspace = open_workspace(args.db)
-    except WorkspaceError as error:
-        fail(str(error))
+    workspace = open_or_fail(args.db)
+    if workspace is None:
         return EXIT_USAGE
     with workspace.reader() as connection:
         values: dict[str, object] = dict(all_settings(connection))
@@ -66,12 +63,9 @@ def show_command(args: argparse.Namespace) -> int:
 def set_command(args: argparse.Namespace) -> int:
     from app.services.secrets import SECRET_KEYS, default_secrets
     from app.store.settings import SettingError, set_setting
-    from app.store.workspace import WorkspaceError, open_workspace
 
-    try:
-        workspace = open_workspace(args.db)
-    except WorkspaceError as error:
-        fail(str(error))
+    workspace = open_or_fail(args.db)
+    if workspace is None:
         return EXIT_USAGE
     try:
         if args.key in SECRET_KEYS:

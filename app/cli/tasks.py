@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from app.cli.output import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, fail, print_json
+from app.cli.output import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, fail, open_or_fail, print_json
 from app.cli.timeargs import iso
 
 
@@ -24,12 +24,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def list_command(args: argparse.Namespace) -> int:
     from app.services.tasks import list_tasks
-    from app.store.workspace import WorkspaceError, open_workspace
 
-    try:
-        workspace = open_workspace(args.db)
-    except WorkspaceError as error:
-        fail(str(error))
+    workspace = open_or_fail(args.db)
+    if workspace is None:
         return EXIT_USAGE
     rows = list_tasks(workspace, status=None if args.status == "all" else args.status,
                       assignee=args.assignee)  # fmt: skip
@@ -50,12 +47,9 @@ def list_command(args: argparse.Namespace) -> int:
 
 def done_command(args: argparse.Namespace) -> int:
     from app.services.tasks import complete_task
-    from app.store.workspace import WorkspaceError, open_workspace
 
-    try:
-        workspace = open_workspace(args.db)
-    except WorkspaceError as error:
-        fail(str(error))
+    workspace = open_or_fail(args.db)
+    if workspace is None:
         return EXIT_USAGE
     found = complete_task(workspace, args.id, datetime.now(UTC))
     workspace.close()

@@ -8,7 +8,7 @@ import sys
 import threading
 from datetime import UTC, datetime
 
-from app.cli.output import EXIT_OK, EXIT_USAGE, fail
+from app.cli.output import EXIT_OK, EXIT_USAGE, fail, open_or_fail
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,12 +53,9 @@ def serve_command(args: argparse.Namespace) -> int:
 
 def rotate_command(args: argparse.Namespace) -> int:
     from app.engine.tracking.keys import rotate
-    from app.store.workspace import WorkspaceError, open_workspace
 
-    try:
-        workspace = open_workspace(args.db)
-    except WorkspaceError as error:
-        fail(str(error))
+    workspace = open_or_fail(args.db)
+    if workspace is None:
         return EXIT_USAGE
     with workspace.writer() as connection:
         key_id = rotate(connection, datetime.now(UTC))

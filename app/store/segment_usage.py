@@ -21,8 +21,8 @@ from sqlalchemy import Connection, or_, select
 from app.domain.segment import SegmentDocument
 from app.store.schema import journey_versions, journeys, segments
 from app.store.settings import SEGMENT_REFRESH, get_setting
+from app.store.versions import RUNNING_STATUSES
 
-RUNNING_STATUSES = ("live", "paused")
 CONDITION_NODE_KINDS = ("branch", "split")
 
 

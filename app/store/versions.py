@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Connection, func, insert, select, update
 
 from app.domain.journey import JourneyDocument
 from app.domain.loading import load_journey
-from app.store.schema import enrollments, journey_versions, journeys
+from app.store.schema import journey_versions, journeys
 
 RUNNING_STATUSES = ("live", "paused")
 
@@ -29,10 +29,6 @@ class JourneyState:
 
 def journey_by_name(connection: Connection, name: str) -> JourneyState | None:
     return _journey(connection, journeys.c.name == name)
-
-
-def journey_by_id(connection: Connection, journey_id: str) -> JourneyState | None:
-    return _journey(connection, journeys.c.id == journey_id)
 
 
 def _journey(connection: Connection, where: ColumnElement[bool]) -> JourneyState | None:
@@ -81,24 +77,3 @@ def load_version(connection: Connection, journey_id: str, version: int) -> Journ
         )
     ).scalar_one()
     return load_journey(text, f"journey {journey_id} version {version}")
-
-
-def running_versions(connection: Connection) -> list[tuple[str, int, str]]:
-    """(journey id, version, journey status) of every version the engine must look at.
-
-    The current version of each live or paused journey, and every older version that still has
-    active enrollments (they finish on it).
-    """
-    current = select(journeys.c.id, journeys.c.current_version, journeys.c.status).where(
-        journeys.c.status.in_(RUNNING_STATUSES), journeys.c.current_version.is_not(None)
-    )
-    rows = {(row[0], row[1]): row[2] for row in connection.execute(current)}
-    older = (
-        select(enrollments.c.journey_id, enrollments.c.version, journeys.c.status)
-        .join(journeys, journeys.c.id == enrollments.c.journey_id)
-        .where(enrollments.c.status == "active")
-        .group_by(enrollments.c.journey_id, enrollments.c.version, journeys.c.status)
-    )
-    for journey_id, version, status in connection.execute(older):
-        rows.setdefault((journey_id, version), status)
-    return [(journey_id, version, status) for (journey_id, version), status in sorted(rows.items())]
