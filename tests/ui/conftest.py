@@ -1,0 +1,52 @@
+"""Fixtures for the app's pages: a real workspace and the context the window hands to pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from app.services.workspace import create_workspace
+from app.store.workspace import Workspace, open_workspace
+from app.ui.background import Background
+from app.ui.context import AppContext
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+"""The moment the demo workspace is made and the clock the pages see."""
+
+
+def make_context(workspace: Workspace) -> AppContext:
+    return AppContext(workspace, Background(), clock=lambda: NOW)
+
+
+@pytest.fixture
+def app_context(workspace: Workspace, qapp: object) -> Iterator[AppContext]:
+    """An empty workspace's context."""
+    context = make_context(workspace)
+    yield context
+    context.background.shutdown()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo workspace file (500 contacts, the samples as drafts), made once per run; tests
+    that change it copy it first (:func:`demo_context`)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    create_workspace(str(path), demo=True, contacts=500, seed=7, now=NOW)
+    return path
+
+
+@pytest.fixture
+def demo_context(demo_db: Path, tmp_path: Path, qapp: object) -> Iterator[AppContext]:
+    """A private copy of the demo workspace, opened, as the window would hand it to pages."""
+    copy = tmp_path / "demo.db"
+    copy.write_bytes(demo_db.read_bytes())
+    opened = open_workspace(str(copy))
+    context = make_context(opened)
+    try:
+        yield context
+    finally:
+        context.background.shutdown()
+        opened.close()

@@ -1,0 +1,75 @@
+"""Background work: results arrive on the GUI thread, errors are handed over, stale results drop."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.ui.background import Background
+
+
+@pytest.fixture
+def background(qapp: object) -> Background:
+    pool = Background()
+    yield pool
+    pool.shutdown()
+
+
+def test_result_arrives_on_the_gui_thread(qtbot: QtBot, background: Background) -> None:
+    gui = threading.get_ident()
+    seen: list[tuple[int, int]] = []
+    worker: list[int] = []
+
+    def work() -> int:
+        worker.append(threading.get_ident())
+        return 42
+
+    background.submit(work, lambda value: seen.append((value, threading.get_ident())))
+    qtbot.waitUntil(lambda: bool(seen), timeout=3000)
+    assert seen == [(42, gui)]
+    assert worker[0] != gui
+
+
+def test_an_error_reaches_the_error_callback(qtbot: QtBot, background: Background) -> None:
+    errors: list[BaseException] = []
+
+    def fail() -> None:
+        raise ValueError("no such segment")
+
+    background.submit(fail, lambda _value: None, errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=3000)
+    assert isinstance(errors[0], ValueError)
+    assert str(errors[0]) == "no such segment"
+
+
+def test_only_the_newest_result_for_a_key_arrives(qtbot: QtBot, background: Background) -> None:
+    release_first = threading.Event()
+    shown: list[str] = []
+
+    def slow_old() -> str:
+        release_first.wait(5)
+        return "old"
+
+    background.submit_latest("count", slow_old, shown.append)
+    background.submit_latest("count", lambda: "new", shown.append)
+    qtbot.waitUntil(lambda: shown == ["new"], timeout=3000)
+    release_first.set()  # the older work now finishes, after the newer one was shown
+    done: list[bool] = []
+    background.submit(lambda: True, done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=3000)
+    qtbot.wait(50)
+    assert shown == ["new"]
+
+
+def test_post_from_another_thread(qtbot: QtBot, background: Background) -> None:
+    gui = threading.get_ident()
+    seen: list[tuple[str, int]] = []
+    thread = threading.Thread(
+        target=lambda: background.post(lambda v: seen.append((v, threading.get_ident())), "tick")
+    )
+    thread.start()
+    thread.join()
+    qtbot.waitUntil(lambda: bool(seen), timeout=3000)
+    assert seen == [("tick", gui)]
