@@ -1,11 +1,16 @@
 """Reading journey and segment files from disk, for the command line and the app.
 
 The domain parses text; this module owns the files: it reads them (UTF-8, with or without a
-byte-order mark), names each by its path in errors, and gathers a folder of segments.
+byte-order mark), names each by its path in errors, and gathers a folder of segments. A journey
+file is written whole to a temporary file beside the target and then moved into place, so a
+failed save never leaves half a journey behind.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +27,24 @@ JOURNEY_SUFFIX = ".journey.json"
 def read_journey(path: Path) -> JourneyDocument:
     """Load a journey file; :class:`DocumentError` names the file and where it is wrong."""
     return load_journey(_read_bytes(path), str(path))
+
+
+def write_journey(path: Path, document: JourneyDocument) -> None:
+    """Write the journey file atomically (temporary file in the same folder, then rename)."""
+    handle, temporary = tempfile.mkstemp(prefix=".journey-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(document.to_json())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def suggested_file_name(document: JourneyDocument) -> str:
+    """``Re-engagement`` → ``re-engagement.journey.json``."""
+    stem = re.sub(r"[^\w-]+", "-", document.name.strip().lower()).strip("-") or "journey"
+    return stem + JOURNEY_SUFFIX
 
 
 def read_segment(path: Path) -> SegmentDocument:
