@@ -1,9 +1,11 @@
 """Small reversible edits on a journey document: every change the designer makes to a journey.
 
 Owns the edit types (add and remove a node, connect and disconnect, move nodes, set a title, a
-config field or a settings field, and groups of these), the factories that build an edit from the
-document as it is now, and :func:`can_connect`, the one place that says why a connection is
-refused. The designer's undo stack holds these edits and nothing else.
+config field, a settings field or the journey's name or description, and groups of these), the
+factories that build an edit from the document as it is now, :func:`can_connect`, the one place
+that says why a connection is refused, and :func:`config_value_problem`, which says why a value
+would make the journey file unreadable. The designer's undo stack holds these edits and nothing
+else.
 
 Invariants:
 - For an edit built from ``document`` by a factory here, ``edit.apply(document)`` followed by
@@ -14,6 +16,10 @@ Invariants:
 - Removing a node removes its edges, and reverting puts node and edges back at their old indices.
 - An edit that finds the document in a state it was not built for raises :class:`EditConflict`
   and changes nothing.
+- Renaming a way out (a split case, an A/B variant) carries its edge over to the new name, and
+  reverting carries it back.
+- Edits that change one text or value (title, config field, setting, journey name) merge with a
+  later change of the same thing (:meth:`merged_with`), so typing in a field is one undo step.
 """
 
 from __future__ import annotations
@@ -22,9 +28,12 @@ import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
+
+from pydantic import ValidationError
 
 from app.domain.journey import Edge, JourneyDocument, JourneySettings, Node, Position
+from app.domain.loading import INCOMPLETE_CONFIG_ERRORS, friendly_message, json_path
 from app.domain.registry import NEXT, REGISTRY, NodeKind, spec_for
 
 
@@ -209,29 +218,66 @@ class SetTitle:
     def revert(self, document: JourneyDocument) -> None:
         _node(document, self.node_id).title = self.before
 
+    def merged_with(self, later: object) -> SetTitle | None:
+        """One edit for this rename followed by ``later``, a rename of the same node."""
+        if (
+            isinstance(later, SetTitle)
+            and later.node_id == self.node_id
+            and later.before == self.after
+        ):
+            return SetTitle(self.node_id, self.before, later.after)
+        return None
+
+
+PortRenames = tuple[tuple[str, str], ...]
+"""Ways out renamed by a config change: (old name, new name) pairs."""
+
+
+def _rename_ports(document: JourneyDocument, node_id: str, renames: Mapping[str, str]) -> None:
+    if not renames:
+        return
+    for edge in document.edges:
+        if edge.source == node_id and edge.source_port in renames:
+            edge.port = renames[edge.source_port]
+
+
+def _compose(first: PortRenames, later: PortRenames) -> PortRenames:
+    """The renames of ``first`` followed by ``later``, without the ones that cancel out."""
+    then = dict(later)
+    composed = {old: then.pop(new, new) for old, new in first}
+    targets = set(composed.values())
+    composed.update({old: new for old, new in then.items() if old not in targets})
+    return tuple((old, new) for old, new in composed.items() if old != new)
+
 
 @dataclass(frozen=True)
 class SetConfigField:
     """Change one field of a node's config; holds the whole config before and after.
 
     Keeping both configs whole makes the revert exact (a node without config gets none back)
-    and lets typing in one field merge into one edit (:meth:`merged_with`).
+    and lets typing in one field merge into one edit (:meth:`merged_with`). ``port_renames``
+    are the ways out the change renames (a case or variant name): their edges follow.
     """
 
     node_id: str
     field: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    port_renames: PortRenames = ()
 
     @property
     def label(self) -> str:
         return f"Change {self.field.replace('_', ' ')}"
 
     def apply(self, document: JourneyDocument) -> None:
-        _node(document, self.node_id).config = copy.deepcopy(self.after)
+        node = _node(document, self.node_id)
+        node.config = copy.deepcopy(self.after)
+        _rename_ports(document, self.node_id, dict(self.port_renames))
 
     def revert(self, document: JourneyDocument) -> None:
-        _node(document, self.node_id).config = copy.deepcopy(self.before)
+        node = _node(document, self.node_id)
+        node.config = copy.deepcopy(self.before)
+        _rename_ports(document, self.node_id, {new: old for old, new in self.port_renames})
 
     def merged_with(self, later: object) -> SetConfigField | None:
         """One edit for this change followed by ``later``, when both change the same field."""
@@ -240,7 +286,8 @@ class SetConfigField:
             and (later.node_id, later.field) == (self.node_id, self.field)
             and later.before == self.after
         ):
-            return SetConfigField(self.node_id, self.field, self.before, later.after)
+            renames = _compose(self.port_renames, later.port_renames)
+            return SetConfigField(self.node_id, self.field, self.before, later.after, renames)
         return None
 
 
@@ -261,6 +308,47 @@ class SetSetting:
 
     def revert(self, document: JourneyDocument) -> None:
         setattr(document.settings, self.field, copy.deepcopy(self.before))
+
+    def merged_with(self, later: object) -> SetSetting | None:
+        """One edit for this change followed by ``later``, a change of the same setting."""
+        if (
+            isinstance(later, SetSetting)
+            and later.field == self.field
+            and later.before == self.after
+        ):
+            return SetSetting(self.field, self.before, later.after)
+        return None
+
+
+JourneyText = Literal["name", "description"]
+
+
+@dataclass(frozen=True)
+class SetJourneyText:
+    """Change the journey's name or description."""
+
+    field: JourneyText
+    before: str
+    after: str
+
+    @property
+    def label(self) -> str:
+        return "Rename journey" if self.field == "name" else "Change description"
+
+    def apply(self, document: JourneyDocument) -> None:
+        setattr(document, self.field, self.after)
+
+    def revert(self, document: JourneyDocument) -> None:
+        setattr(document, self.field, self.before)
+
+    def merged_with(self, later: object) -> SetJourneyText | None:
+        if (
+            isinstance(later, SetJourneyText)
+            and later.field == self.field
+            and later.before == self.after
+        ):
+            return SetJourneyText(self.field, self.before, later.after)
+        return None
 
 
 # -- edge edits -----------------------------------------------------------------------------
@@ -349,6 +437,22 @@ def can_connect(document: JourneyDocument, source: str, port: str, target: str) 
             "would make a loop, and journeys cannot go back to an earlier step."
         )
     return None
+
+
+def upstream_of(document: JourneyDocument, node_id: str) -> list[str]:
+    """The ids of the nodes from which ``node_id`` can be reached, in document order."""
+    leading: dict[str, list[str]] = {}
+    for edge in document.edges:
+        leading.setdefault(edge.target, []).append(edge.source)
+    seen: set[str] = set()
+    stack = [node_id]
+    while stack:
+        for previous in leading.get(stack.pop(), ()):
+            if previous not in seen:
+                seen.add(previous)
+                stack.append(previous)
+    seen.discard(node_id)
+    return [node.id for node in document.nodes if node.id in seen]
 
 
 def _reaches(document: JourneyDocument, start: str, goal: str) -> bool:
@@ -447,14 +551,83 @@ UNSET: Any = object()
 def set_config_field(
     document: JourneyDocument, node_id: str, field: str, value: Any
 ) -> SetConfigField:
-    """Set (or, with :data:`UNSET`, remove) one top-level field of a node's config."""
-    before = _node(document, node_id).config
+    """Set (or, with :data:`UNSET`, remove) one top-level field of a node's config.
+
+    When the change renames ways out (a case or variant renamed in place), the edges on the old
+    names move to the new ones.
+    """
+    node = _node(document, node_id)
+    before = node.config
+    after = _changed_config(before, field, value)
+    renames = _renamed_ports(node, before, after)
+    return SetConfigField(node_id, field, copy.deepcopy(before), after, renames)
+
+
+def replace_config(
+    document: JourneyDocument, node_id: str, field: str, config: dict[str, Any]
+) -> SetConfigField:
+    """Replace a node's whole config, as a change of ``field`` (a wait's ``mode`` changes which
+    other fields belong to it)."""
+    node = _node(document, node_id)
+    after = copy.deepcopy(config)
+    renames = _renamed_ports(node, node.config, after)
+    return SetConfigField(node_id, field, copy.deepcopy(node.config), after, renames)
+
+
+def _changed_config(before: dict[str, Any] | None, field: str, value: Any) -> dict[str, Any]:
     after = copy.deepcopy(before) if before is not None else {}
     if value is UNSET:
         after.pop(field, None)
     else:
         after[field] = copy.deepcopy(value)
-    return SetConfigField(node_id, field, copy.deepcopy(before), after)
+    return after
+
+
+def _renamed_ports(
+    node: Node, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> PortRenames:
+    """Ways out renamed in place: same count, and a name at a place is new on both sides."""
+    spec = spec_for(node.kind)
+    old, new = spec.ports(before), spec.ports(after)
+    if len(old) != len(new):
+        return ()
+    return tuple(
+        (was, now)
+        for was, now in zip(old, new, strict=True)
+        if was != now and was not in new and now not in old
+    )
+
+
+def config_value_problem(
+    document: JourneyDocument, node_id: str, field: str, value: Any
+) -> str | None:
+    """Why setting ``field`` to ``value`` would make the journey file unreadable (a malformed
+    duration or date, text where a number belongs, an unknown field), else None.
+
+    Missing or incomplete values are not problems here: drafts may be incomplete, and the
+    validator reports them.
+    """
+    node = _node(document, node_id)
+    spec = spec_for(node.kind)
+    if not spec.has_config:
+        return f"a {spec.title} node takes no settings"
+    config = _changed_config(node.config, field, value)
+    try:
+        spec.parse_config(config)
+    except ValidationError as error:
+        for item in error.errors():
+            if item["type"] not in INCOMPLETE_CONFIG_ERRORS:
+                where = json_path(item["loc"], config)
+                prefix = "" if where in ("", field) else f"{where}: "
+                return prefix + friendly_message(item)
+    return None
+
+
+def set_journey_text(document: JourneyDocument, field: JourneyText, text: str) -> SetJourneyText:
+    """Rename the journey or change its description (a blank name is refused: ValueError)."""
+    if field == "name" and not text.strip():
+        raise ValueError("A journey needs a name.")
+    return SetJourneyText(field, getattr(document, field), text)
 
 
 def set_setting(document: JourneyDocument, field: str, value: Any) -> SetSetting:

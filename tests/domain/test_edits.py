@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.domain.edits import (
@@ -15,15 +15,22 @@ from app.domain.edits import (
     Edit,
     EditConflict,
     SetConfigField,
+    SetJourneyText,
+    SetSetting,
+    SetTitle,
     add_node,
     can_connect,
+    config_value_problem,
     connect,
     disconnect,
     move_nodes,
     remove_node,
+    replace_config,
     set_config_field,
+    set_journey_text,
     set_setting,
     set_title,
+    upstream_of,
 )
 from app.domain.group_edits import paste_nodes, remove_selection
 from app.domain.journey import JourneyDocument
@@ -62,6 +69,9 @@ EDITS: dict[str, Callable[[JourneyDocument], Edit]] = {
     "config on empty node": lambda d: set_config_field(d, "exit-sms", "note", "x"),
     "setting": lambda d: set_setting(d, "re_entry_after", "30d"),
     "setting goal off": lambda d: set_setting(d, "goal", None),
+    "journey name": lambda d: set_journey_text(d, "name", "Win-back"),
+    "journey description": lambda d: set_journey_text(d, "description", "For lapsed buyers"),
+    "wait mode": lambda d: replace_config(d, "wait-5d", "mode", {"mode": "until"}),
     "delete selection": lambda d: remove_selection(
         d, ["wait-5d", "sms"], [("opened", "yes", "offer")]
     ),
@@ -154,6 +164,99 @@ def test_setting_values_are_checked_and_converted() -> None:
         set_setting(document, "no_such_setting", 1)
 
 
+def test_title_setting_and_journey_text_edits_merge_while_typing() -> None:
+    document = sample()
+    first = set_title(document, "reminder", "R")
+    first.apply(document)
+    second = set_title(document, "reminder", "Re")
+    assert first.merged_with(second) == SetTitle("reminder", "Reminder email", "Re")
+    assert first.merged_with(set_title(document, "offer", "x")) is None
+    setting = set_setting(document, "timezone", "Europe/Berlin")
+    setting.apply(document)
+    later = set_setting(document, "timezone", "Europe/Paris")
+    assert setting.merged_with(later) == SetSetting("timezone", "UTC", "Europe/Paris")
+    name = set_journey_text(document, "name", "W")
+    name.apply(document)
+    merged = name.merged_with(set_journey_text(document, "name", "Wi"))
+    assert merged == SetJourneyText("name", "Re-engagement", "Wi")
+    with pytest.raises(ValueError, match="needs a name"):
+        set_journey_text(document, "name", "  ")
+
+
+def renamed_variants(document: JourneyDocument, names: list[str]) -> list[dict[str, object]]:
+    node = document.node("subject-test")
+    assert node is not None and node.config is not None
+    variants = [dict(variant) for variant in node.config["variants"]]
+    for variant, name in zip(variants, names, strict=True):
+        variant["name"] = name
+    return variants
+
+
+def ports_used(document: JourneyDocument, node_id: str) -> list[tuple[str, str]]:
+    return [(edge.source_port, edge.target) for edge in document.edges if edge.source == node_id]
+
+
+def test_renaming_a_variant_carries_its_edge_to_the_new_name_and_undo_carries_it_back() -> None:
+    document = sample("welcome-series")
+    edit = set_config_field(
+        document, "subject-test", "variants", renamed_variants(document, ["A", "Short"])
+    )
+    assert edit.port_renames == (("B", "Short"),)
+    round_trip(document, edit)
+    assert ports_used(document, "subject-test") == [("A", "welcome-a"), ("Short", "welcome-b")]
+    edit.revert(document)
+    assert ports_used(document, "subject-test") == [("A", "welcome-a"), ("B", "welcome-b")]
+
+
+def test_typing_a_case_name_is_one_rename_of_its_edge() -> None:
+    document = sample("high-value-follow-up")
+    before = document.to_json()
+    node = document.node("region")
+    assert node is not None and node.config is not None
+    edits = []
+    for name in ("D", "DA", "DACH region"):
+        cases = [dict(case) for case in node.config["cases"]]
+        cases[0]["name"] = name
+        edit = set_config_field(document, "region", "cases", cases)
+        edit.apply(document)
+        edits.append(edit)
+    merged = edits[0].merged_with(edits[1])
+    assert merged is not None
+    merged = merged.merged_with(edits[2])
+    assert merged is not None and merged.port_renames == (("DACH", "DACH region"),)
+    assert ("DACH region", "task-dach") in ports_used(document, "region")
+    after = document.to_json()
+    merged.revert(document)
+    assert document.to_json() == before
+    merged.apply(document)
+    assert document.to_json() == after
+
+
+def test_reordering_or_adding_variants_renames_nothing() -> None:
+    document = sample("welcome-series")
+    swapped = renamed_variants(document, ["B", "A"])
+    assert set_config_field(document, "subject-test", "variants", swapped).port_renames == ()
+    added = [*renamed_variants(document, ["A", "B"]), {"name": "C", "weight": 0}]
+    assert set_config_field(document, "subject-test", "variants", added).port_renames == ()
+
+
+def test_a_value_that_would_make_the_file_unreadable_is_named() -> None:
+    document = sample()
+    problem = config_value_problem(document, "wait-5d", "duration", "5 days")
+    assert problem is not None and "not a duration" in problem
+    assert config_value_problem(document, "wait-5d", "duration", "5d") is None
+    assert config_value_problem(document, "reminder", "subject", "") is None  # only incomplete
+    problem = config_value_problem(document, "opened", "condition", {"segmnt": "x"})
+    assert problem is not None and "condition" in problem
+    assert config_value_problem(document, "exit-sms", "note", "x") is not None
+
+
+def test_upstream_nodes_are_those_that_lead_to_a_node() -> None:
+    document = sample()
+    assert upstream_of(document, "opened") == ["start", "reminder", "wait-5d"]
+    assert upstream_of(document, "start") == []
+
+
 # -- connection rules -----------------------------------------------------------------------
 
 
@@ -226,7 +329,7 @@ def test_deleting_a_selection_is_one_edit() -> None:
 # -- sequences ------------------------------------------------------------------------------
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])  # shared, busy CI cores
 @given(st.data())
 def test_any_sequence_of_edits_reverted_in_reverse_order_restores_the_original(
     data: st.DataObject,
