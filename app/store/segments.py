@@ -14,32 +14,54 @@ Owns the ``segments`` and ``segment_members`` tables (DESIGN §3). Invariants:
   it joined. :func:`refresh` moves it to ``now`` with set-based statements (the members are
   computed once by the compiled SQL into a temporary table, then one DELETE … RETURNING and one
   INSERT … SELECT … RETURNING), so each join and leave is reported exactly once.
+
+It also evaluates definitions that are not saved (the builder's live count and sample, which
+see the stored segments with the draft in place of its namesake), lists what the builder
+offers (values present in a field, event types present), and counts the overlap of the entry
+segments of running journeys.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Connection,
     Integer,
     MetaData,
     Table,
+    case,
     delete,
+    func,
     insert,
     literal,
+    or_,
     select,
     update,
 )
 
+from app.domain.conditions import AttributeTest, Op
 from app.domain.loading import load_segment
 from app.domain.segment import SegmentDocument
-from app.store.schema import UTCDateTime, attribute_catalogue, contacts, segment_members, segments
+from app.store.schema import (
+    UTCDateTime,
+    attribute_catalogue,
+    contacts,
+    events,
+    journey_versions,
+    journeys,
+    segment_members,
+    segments,
+)
 from app.store.segment_sql import SegmentCompiler
 from app.store.segment_usage import journeys_using, segments_using
+from app.store.versions import RUNNING_STATUSES
 
 SaveOutcome = Literal["created", "updated", "unchanged"]
 
@@ -153,6 +175,44 @@ def save_segment(connection: Connection, document: SegmentDocument, now: datetim
     return "updated"
 
 
+class SegmentNameTaken(ValueError):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"another segment is already named “{name}”")
+
+
+def segment_exists(connection: Connection, name: str) -> bool:
+    return connection.scalar(select(segments.c.id).where(segments.c.name == name)) is not None
+
+
+def rename_segment(
+    connection: Connection, old_name: str, document: SegmentDocument, now: datetime
+) -> None:
+    """Give the segment ``old_name`` the name and definition of ``document``.
+
+    Refused when the new name is taken, and while journeys or other segments use the segment
+    (they name it), as an edit would be.
+    """
+    segment_id = connection.scalar(select(segments.c.id).where(segments.c.name == old_name))
+    if segment_id is None:
+        raise SegmentNotFound(old_name)
+    if segment_exists(connection, document.name):
+        raise SegmentNameTaken(document.name)
+    stored = stored_documents(connection)
+    users = journeys_using(connection, old_name, stored)
+    others = segments_using(old_name, stored)
+    if users or others:
+        raise SegmentInUse(old_name, "rename", users, others)
+    del stored[old_name]
+    with_new = {**stored, document.name: document}
+    SegmentCompiler(now=now, dialect=connection.dialect.name, segments=with_new).predicate(document)
+    connection.execute(
+        update(segments)
+        .where(segments.c.id == segment_id)
+        .values(name=document.name, document=document.to_json(), updated_at=now)
+    )
+
+
 def delete_segment(connection: Connection, name: str) -> None:
     """Delete a segment and its membership; refused while journeys or segments use it."""
     segment_id = connection.scalar(select(segments.c.id).where(segments.c.name == name))
@@ -232,3 +292,169 @@ def materialised_members(connection: Connection, name: str) -> dict[int, datetim
         )
     )
     return {contact_id: joined_at for contact_id, joined_at in rows}
+
+
+# -- evaluating a definition that is not saved (the builder's live count) -------------------
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A member as the builder's sample shows them."""
+
+    id: int
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    country: str | None
+
+
+def draft_compiler(
+    connection: Connection, document: SegmentDocument, now: datetime
+) -> SegmentCompiler:
+    """A compiler at ``now`` that knows the stored segments, with ``document`` in place of the
+    stored segment of its name (so a draft that would close a cycle is refused as saving it
+    would be)."""
+    stored = stored_documents(connection)
+    stored[document.name] = document
+    return SegmentCompiler(
+        now=now, dialect=connection.dialect.name, segments=stored, catalogue=catalogue(connection)
+    )
+
+
+def count_document(connection: Connection, document: SegmentDocument, now: datetime) -> int:
+    """How many contacts match ``document`` at ``now``: one ``SELECT count(*)``."""
+    statement = draft_compiler(connection, document, now).count(document)
+    return int(connection.scalar(statement) or 0)
+
+
+def sample_members(
+    connection: Connection, document: SegmentDocument, now: datetime, limit: int
+) -> list[MemberRow]:
+    """The first ``limit`` members of ``document`` at ``now`` (by id, oldest contacts first)."""
+    predicate = draft_compiler(connection, document, now).predicate(document)
+    rows = connection.execute(
+        select(
+            contacts.c.id,
+            contacts.c.first_name,
+            contacts.c.last_name,
+            contacts.c.email,
+            contacts.c.country,
+        )
+        .where(predicate)
+        .order_by(contacts.c.id)
+        .limit(limit)
+    )
+    return [MemberRow(*row) for row in rows]
+
+
+def present_values(connection: Connection, field: str, limit: int) -> list[str]:
+    """The distinct non-empty values of a text contact field (or ``attributes.<key>``), sorted;
+    at most ``limit`` of them: the builder offers them as choices."""
+    compiler = segment_compiler(connection, datetime.now(UTC))
+    operand = compiler.field(AttributeTest(field=field, op=Op.IS_NOT_EMPTY))
+    if operand.kind != "text":
+        return []
+    query = (
+        select(operand.value)
+        .where(operand.present)
+        .group_by(operand.value)
+        .order_by(operand.value)
+        .limit(limit)
+    )
+    return [str(value) for value in connection.scalars(query)]
+
+
+def event_types(connection: Connection) -> list[str]:
+    """The event types present in the workspace, sorted.
+
+    A recursive skip over the ``events (type, occurred_at)`` index: one seek per type, instead
+    of reading every event as ``SELECT DISTINCT type`` does.
+    """
+    step = select(func.min(events.c.type)).scalar_subquery()
+    types = select(step.label("type")).cte("present_types", recursive=True)
+    following = (
+        select(func.min(events.c.type)).where(events.c.type > types.c.type).scalar_subquery()
+    )
+    types = types.union_all(select(following).where(types.c.type.is_not(None)))
+    return list(connection.scalars(select(types.c.type).where(types.c.type.is_not(None))))
+
+
+# -- overlap of the audiences of running journeys ------------------------------------------
+
+
+@dataclass(frozen=True)
+class JourneyEntry:
+    journey: str
+    status: str
+    segment: str
+
+
+def running_entries(connection: Connection) -> list[JourneyEntry]:
+    """Live and paused journeys with the entry segment of their current version, by name."""
+    rows = connection.execute(
+        select(journeys.c.name, journeys.c.status, journey_versions.c.document)
+        .join(
+            journey_versions,
+            (journey_versions.c.journey_id == journeys.c.id)
+            & (journey_versions.c.version == journeys.c.current_version),
+        )
+        .where(journeys.c.status.in_(RUNNING_STATUSES))
+        .order_by(journeys.c.name)
+    )
+    entries = []
+    for name, status, text in rows:
+        settings = json.loads(text).get("settings") or {}
+        segment = settings.get("entry_segment")
+        if isinstance(segment, str) and segment:
+            entries.append(JourneyEntry(name, status, segment))
+    return entries
+
+
+def refreshed_names(connection: Connection, names: Sequence[str]) -> set[str]:
+    """Those of ``names`` whose membership has been materialised (refreshed at least once)."""
+    query = select(segments.c.name).where(
+        segments.c.name.in_(names), segments.c.refreshed_at.is_not(None)
+    )
+    return set(connection.scalars(query))
+
+
+def overlap_counts(
+    connection: Connection, names: Sequence[str], now: datetime
+) -> dict[tuple[str, str], int]:
+    """For every pair of the segments ``names`` (and each with itself), how many contacts are
+    in both, keyed ``(a, b)`` and ``(b, a)``.
+
+    One statement: each segment is its materialised membership when it has been refreshed,
+    else its compiled definition at ``now``; each contact's memberships are computed once, then
+    summed per pair.
+    """
+    if not names:
+        return {}
+    compiler = segment_compiler(connection, now)
+    rows = connection.execute(
+        select(segments.c.name, segments.c.id).where(
+            segments.c.name.in_(names), segments.c.refreshed_at.is_not(None)
+        )
+    )
+    refreshed: dict[str, int] = {name: segment_id for name, segment_id in rows}
+    tests: list[ColumnElement[bool]] = []
+    for name in names:
+        if name in refreshed:
+            members = select(segment_members.c.contact_id).where(
+                segment_members.c.segment_id == refreshed[name]
+            )
+            tests.append(contacts.c.id.in_(members))
+        else:
+            tests.append(compiler.predicate(get_segment(connection, name).document))
+    flags = (
+        select(*[case((test, 1), else_=0).label(f"s{index}") for index, test in enumerate(tests)])
+        .where(or_(*tests))
+        .subquery()
+    )
+    pairs = [(i, j) for i in range(len(names)) for j in range(i, len(names))]
+    sums = [func.coalesce(func.sum(flags.c[f"s{i}"] * flags.c[f"s{j}"]), 0) for i, j in pairs]
+    row = connection.execute(select(*sums)).one()
+    counts: dict[tuple[str, str], int] = {}
+    for (i, j), value in zip(pairs, row, strict=True):
+        counts[names[i], names[j]] = counts[names[j], names[i]] = int(value)
+    return counts
