@@ -64,6 +64,21 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         change.add_argument("--at", type=moment, metavar="ISO", help="when it takes effect")
         change.set_defaults(handler=lifecycle_command, action=action)
 
+    report = actions.add_parser(
+        "report",
+        help="what happened in a journey: per node and in total",
+        description="Analytics of a journey (DESIGN §6): runs entered, active and ended by "
+        "reason, goal conversions, and per node who entered, moved on, is there now and left "
+        "there, the ports taken and the messages sent. All versions unless --version names "
+        "one. Exit 3 when the journey or version does not exist.",
+    )
+    report.add_argument("name", metavar="NAME")
+    report.add_argument(
+        "--version", type=int, metavar="N", help="only the contacts who ran version N"
+    )
+    report.add_argument("--json", action="store_true", help="print the report as one JSON document")
+    report.set_defaults(handler=report_command)
+
 
 def validate_command(args: argparse.Namespace) -> int:
     """0 without errors, 1 with errors, 2 when a file cannot be read."""
@@ -165,3 +180,103 @@ def lifecycle_command(args: argparse.Namespace) -> int:
         workspace.close()
     print(f"“{args.name}”: {args.action} done")
     return EXIT_OK
+
+
+def report_command(args: argparse.Namespace) -> int:
+    from app.services.journeys import JourneyNotFound
+    from app.services.reports import VersionNotFound, journey_report
+
+    workspace = open_or_fail(args.db)
+    if workspace is None:
+        if args.json:
+            print_json({"error": "the workspace cannot be opened", "journey": args.name})
+        return EXIT_USAGE
+    try:
+        report = journey_report(workspace, args.name, args.version)
+    except (JourneyNotFound, VersionNotFound) as missing:
+        fail(str(missing))
+        if args.json:
+            print_json({"error": str(missing), "journey": args.name, "version": args.version})
+        return EXIT_NOT_FOUND
+    finally:
+        workspace.close()
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print_report(report)
+    return EXIT_OK
+
+
+def print_report(report: Any) -> None:
+    """The report as a readable table: the journey's totals, then one line per node."""
+    scope = "all versions" if report.version is None else f"version {report.version}"
+    print(f"“{report.journey}” · {scope} · {report.status}")
+    goal = report.goal
+    reached = f"goal reached by {goal.reached:,}"
+    if goal.rate is not None:
+        reached += f" ({goal.rate:.1%}"
+        if goal.target_percent is not None:
+            reached += (
+                f"; target {goal.target_percent:g}%, {'met' if goal.target_met else 'not met'}"
+            )
+        reached += ")"
+    print(
+        f"{report.entered:,} entered · {report.active:,} active · "
+        f"{report.completed:,} completed · {reached}"
+    )
+    if report.ended:
+        print("ended: " + " · ".join(f"{reason} {n:,}" for reason, n in report.ended.items()))
+    nodes = list(report.nodes.values())
+    if not nodes:
+        return
+    id_width = max(4, *(len(node.id) for node in nodes))
+    title_width = min(28, max(5, *(len(node.title) for node in nodes)))
+    print()
+    print(
+        f"{'node':<{id_width}}  {'title':<{title_width}}  {'entered':>8}  {'here now':>8}  "
+        f"{'moved on':>8}  {'left here':>9}  details"
+    )
+    for node in nodes:
+        title = (
+            node.title if len(node.title) <= title_width else node.title[: title_width - 1] + "…"
+        )
+        line = (
+            f"{node.id:<{id_width}}  {title:<{title_width}}  {node.entered:>8,}  "
+            f"{node.in_progress:>8,}  {node.processed:>8,}  {node.exited:>9,}  {_details(node)}"
+        )
+        print(line.rstrip())
+
+
+def _details(node: Any) -> str:
+    """Ports taken (where there is a choice), early exits, and the messages of a send node
+    with the interactions its channel has."""
+    from app.domain.registry import CHANNEL_INTERACTIONS
+    from app.services.reports import INTERACTIONS
+
+    parts: list[str] = []
+    if len(node.ports) > 1:
+        shares = node.port_shares()
+        parts += [
+            f"{port} {count:,}" + (f" ({shares[port]:.0%})" if shares[port] is not None else "")
+            for port, count in node.ports.items()
+        ]
+    parts += [f"{reason} {n:,}" for reason, n in node.exits.items() if reason != "completed"]
+    stats = node.messages
+    if stats is not None:
+        counts = [
+            ("sent", stats.sent),
+            ("queued", stats.queued),
+            ("held", stats.held),
+            ("sending", stats.sending),
+            ("failed", stats.failed),
+            ("cancelled", stats.cancelled),
+        ]
+        parts += [f"{n:,} {word}" for word, n in counts if n]
+        if stats.blocked:
+            why = ", ".join(f"{reason} {n:,}" for reason, n in stats.blocked.items())
+            parts.append(f"{sum(stats.blocked.values()):,} blocked ({why})")
+        rates = stats.rates()
+        for word in CHANNEL_INTERACTIONS.get(node.channel, INTERACTIONS):
+            count, rate = getattr(stats, word), rates.get(word)
+            parts.append(f"{count:,} {word}" + (f" ({rate:.0%})" if rate is not None else ""))
+    return " · ".join(parts)

@@ -1,0 +1,518 @@
+"""Journey analytics (DESIGN §6): the read model behind ``journey report``, the canvas's
+per-node figures and the journeys list.
+
+Everything is counted in SQL with ``GROUP BY`` over the step log, enrollments, messages and
+interaction events; nothing here loops over contacts, so a report costs a handful of
+aggregate queries however many contacts ran the journey.
+
+Definitions (kept in step with :mod:`app.engine.moves`, which writes the step log):
+
+- A run *entered* a node when the step log has a row for it there, or it stands there now.
+  *In progress*: active runs standing at the node. *Processed*: steps that moved on
+  (outcomes ``processed`` and ``skipped``). *Exited*: runs that ended at the node, by reason
+  (``completed`` at an exit or a node leading nowhere, and the early exits). So
+  ``entered = in_progress + processed + exited`` holds for every node.
+- *Ports*: steps that left (or completed) by each out port; every port of the node is listed,
+  also those nobody took. Shares are over all steps that took a port.
+- *Messages* (send nodes): counts of messages by status (``blocked`` by reason); and, from the
+  interaction events tied to each message by its id, unique contacts delivered, opened,
+  clicked and bounced. A click implies an open; an open or click implies delivery; a bounce
+  without an open or click undoes the delivery. Rates are over delivered contacts.
+- *Journey*: runs entered, active and ended by reason; goal conversions and the goal rate
+  (reached ÷ entered) against the goal's target; a per-day series (UTC days) of runs entered,
+  completed and reaching the goal.
+
+A report covers all versions unless one is named; nodes are described by the named version,
+else by the newest version that has them (the draft, for a journey never published).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select, true
+
+from app.domain.journey import JourneyDocument, Node
+from app.domain.loading import load_journey
+from app.services.journeys import JourneyNotFound
+from app.store.schema import (
+    enrollments,
+    events,
+    journey_versions,
+    journeys,
+    messages,
+    step_log,
+)
+from app.store.workspace import Workspace
+
+PROCESSED_OUTCOMES = ("processed", "skipped")
+"""Step outcomes of runs that moved on; every other outcome is an end reason."""
+
+MESSAGE_STATUS_KEYS = ("queued", "held", "sending", "sent", "failed", "cancelled")
+"""Message statuses counted as plain numbers (``blocked`` is counted by reason)."""
+
+INTERACTIONS = ("delivered", "opened", "clicked", "bounced")
+
+
+class VersionNotFound(LookupError):
+    def __init__(self, name: str, version: int, known: Iterable[int]) -> None:
+        versions = ", ".join(str(number) for number in known) or "none yet"
+        super().__init__(f"“{name}” has no version {version} (published versions: {versions})")
+        self.name = name
+        self.version = version
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+@dataclass(frozen=True)
+class MessageStats:
+    """What happened to the messages of one send node."""
+
+    queued: int = 0
+    held: int = 0
+    sending: int = 0
+    sent: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    blocked: dict[str, int] = field(default_factory=dict)
+    delivered: int = 0
+    opened: int = 0
+    clicked: int = 0
+    bounced: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every message the node queued or blocked."""
+        statuses = (self.queued, self.held, self.sending, self.sent, self.failed, self.cancelled)
+        return sum(statuses) + sum(self.blocked.values())
+
+    def rates(self) -> dict[str, float | None]:
+        """Unique-contact open and click rates over delivered contacts (None: none yet)."""
+        return {
+            "opened": _rate(self.opened, self.delivered),
+            "clicked": _rate(self.clicked, self.delivered),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "queued": self.queued,
+            "held": self.held,
+            "sending": self.sending,
+            "sent": self.sent,
+            "failed": self.failed,
+            "cancelled": self.cancelled,
+            "blocked": dict(self.blocked),
+            "delivered": self.delivered,
+            "opened": self.opened,
+            "clicked": self.clicked,
+            "bounced": self.bounced,
+            "total": self.total,
+            "rates": self.rates(),
+        }
+
+
+@dataclass(frozen=True)
+class NodeReport:
+    """One node's figures; ``channel`` and ``messages`` for send nodes only."""
+
+    id: str
+    kind: str
+    title: str
+    channel: str | None
+    in_progress: int
+    processed: int
+    exits: dict[str, int]
+    ports: dict[str, int]
+    messages: MessageStats | None = None
+
+    @property
+    def exited(self) -> int:
+        return sum(self.exits.values())
+
+    @property
+    def entered(self) -> int:
+        return self.in_progress + self.processed + self.exited
+
+    def port_shares(self) -> dict[str, float | None]:
+        taken = sum(self.ports.values())
+        return {port: _rate(count, taken) for port, count in self.ports.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "kind": self.kind,
+            "channel": self.channel,
+            "entered": self.entered,
+            "processed": self.processed,
+            "in_progress": self.in_progress,
+            "exited": self.exited,
+            "exits": dict(self.exits),
+            "ports": dict(self.ports),
+            "port_shares": self.port_shares(),
+            "messages": None if self.messages is None else self.messages.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class GoalStats:
+    reached: int
+    entered: int
+    target_percent: float | None
+
+    @property
+    def rate(self) -> float | None:
+        return _rate(self.reached, self.entered)
+
+    @property
+    def target_met(self) -> bool | None:
+        if self.target_percent is None or self.rate is None:
+            return None
+        return self.rate * 100 >= self.target_percent
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reached": self.reached,
+            "rate": self.rate,
+            "target_percent": self.target_percent,
+            "target_met": self.target_met,
+        }
+
+
+@dataclass(frozen=True)
+class DayStats:
+    """One UTC day of the journey: runs that entered, completed and reached the goal."""
+
+    day: date
+    entered: int = 0
+    completed: int = 0
+    goal: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "day": self.day.isoformat(),
+            "entered": self.entered,
+            "completed": self.completed,
+            "goal": self.goal,
+        }
+
+
+@dataclass(frozen=True)
+class JourneyReport:
+    journey: str
+    journey_id: str
+    version: int | None
+    status: str
+    entered: int
+    active: int
+    ended: dict[str, int]
+    goal: GoalStats
+    nodes: dict[str, NodeReport]
+    daily: list[DayStats]
+
+    @property
+    def completed(self) -> int:
+        return self.ended.get("completed", 0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "journey": self.journey,
+            "version": self.version,
+            "status": self.status,
+            "entered": self.entered,
+            "active": self.active,
+            "completed": self.completed,
+            "ended": dict(self.ended),
+            "goal": self.goal.to_json(),
+            "nodes": {node_id: node.to_json() for node_id, node in self.nodes.items()},
+            "daily": [day.to_json() for day in self.daily],
+        }
+
+
+@dataclass(frozen=True)
+class JourneySummary:
+    """A journey as the journeys list shows it, with its runs counted."""
+
+    id: str
+    name: str
+    status: str
+    current_version: int | None
+    entered: int
+    active: int
+    updated_at: datetime
+
+
+def journey_summaries(workspace: Workspace) -> list[JourneySummary]:
+    """Every journey of the workspace (drafts included), by name: one grouped query."""
+    runs = (
+        select(
+            enrollments.c.journey_id,
+            func.count().label("entered"),
+            func.sum(case((enrollments.c.status == "active", 1), else_=0)).label("active"),
+        )
+        .group_by(enrollments.c.journey_id)
+        .subquery()
+    )
+    query = (
+        select(
+            journeys.c.id,
+            journeys.c.name,
+            journeys.c.status,
+            journeys.c.current_version,
+            func.coalesce(runs.c.entered, 0),
+            func.coalesce(runs.c.active, 0),
+            journeys.c.updated_at,
+        )
+        .outerjoin(runs, runs.c.journey_id == journeys.c.id)
+        .order_by(journeys.c.name)
+    )
+    with workspace.reader() as connection:
+        return [JourneySummary(*row) for row in connection.execute(query)]
+
+
+def journey_report(workspace: Workspace, name: str, version: int | None = None) -> JourneyReport:
+    """The analytics of the journey named ``name``, over every version or only ``version``.
+
+    Raises :class:`~app.services.journeys.JourneyNotFound` or :class:`VersionNotFound`.
+    """
+    with workspace.reader() as connection:
+        row = connection.execute(
+            select(journeys.c.id, journeys.c.status, journeys.c.draft).where(
+                journeys.c.name == name
+            )
+        ).one_or_none()
+        if row is None:
+            raise JourneyNotFound(name)
+        journey_id, status, draft = row
+        documents = _documents(connection, journey_id)
+        if version is not None and version not in documents:
+            raise VersionNotFound(name, version, sorted(documents))
+        if version is not None:
+            described = [documents[version]]
+        elif documents:
+            described = [documents[number] for number in sorted(documents, reverse=True)]
+        else:
+            described = [load_journey(draft, f"journey {journey_id} draft")]
+        scope = _Scope(journey_id, version)
+        runs = _run_counts(connection, scope)
+        nodes = _node_reports(connection, scope, described)
+        daily = _daily(connection, scope)
+    goal = described[0].settings.goal
+    ended = {reason: n for reason, n in sorted(runs["ended"].items())}
+    return JourneyReport(
+        journey=name,
+        journey_id=journey_id,
+        version=version,
+        status=status,
+        entered=runs["entered"],
+        active=runs["active"],
+        ended=ended,
+        goal=GoalStats(
+            runs["goal"], runs["entered"], None if goal is None else goal.target_percent
+        ),
+        nodes=nodes,
+        daily=daily,
+    )
+
+
+# -- queries --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The journey, and the version when one is named: a filter for each table."""
+
+    journey_id: str
+    version: int | None
+
+    def of(self, table: Any) -> ColumnElement[bool]:
+        version = true() if self.version is None else table.c.version == self.version
+        return and_(table.c.journey_id == self.journey_id, version)
+
+
+def _documents(connection: Connection, journey_id: str) -> dict[int, JourneyDocument]:
+    rows = connection.execute(
+        select(journey_versions.c.version, journey_versions.c.document).where(
+            journey_versions.c.journey_id == journey_id
+        )
+    )
+    return {
+        number: load_journey(text, f"journey {journey_id} version {number}")
+        for number, text in rows
+    }
+
+
+def _run_counts(connection: Connection, scope: _Scope) -> dict[str, Any]:
+    rows = connection.execute(
+        select(
+            enrollments.c.status,
+            enrollments.c.end_reason,
+            func.count(),
+            func.count(enrollments.c.goal_reached_at),
+        )
+        .where(scope.of(enrollments))
+        .group_by(enrollments.c.status, enrollments.c.end_reason)
+    ).all()
+    ended = {str(reason): n for status, reason, n, _ in rows if status == "ended"}
+    return {
+        "entered": sum(n for _, _, n, _ in rows),
+        "active": sum(n for status, _, n, _ in rows if status == "active"),
+        "ended": ended,
+        "goal": sum(goal for *_, goal in rows),
+    }
+
+
+def _node_reports(
+    connection: Connection, scope: _Scope, documents: list[JourneyDocument]
+) -> dict[str, NodeReport]:
+    steps = connection.execute(
+        select(step_log.c.node_id, step_log.c.outcome, step_log.c.port, func.count())
+        .where(scope.of(step_log))
+        .group_by(step_log.c.node_id, step_log.c.outcome, step_log.c.port)
+    ).all()
+    standing: dict[str, int] = dict(
+        connection.execute(
+            select(enrollments.c.node_id, func.count())
+            .where(scope.of(enrollments), enrollments.c.status == "active")
+            .group_by(enrollments.c.node_id)
+        ).all()
+    )
+    sends = _message_stats(connection, scope)
+    described = _described_nodes(documents)
+    seen = {node_id for node_id, *_ in steps} | set(standing) | set(sends)
+    order = [*described, *sorted(seen - set(described))]
+    reports: dict[str, NodeReport] = {}
+    for node_id in order:
+        node = described.get(node_id)
+        processed = 0
+        exits: dict[str, int] = {}
+        ports: dict[str, int] = dict.fromkeys(node.ports() if node else (), 0)
+        for step_node, outcome, port, count in steps:
+            if step_node != node_id:
+                continue
+            if outcome in PROCESSED_OUTCOMES:
+                processed += count
+            else:
+                exits[outcome] = exits.get(outcome, 0) + count
+            if port is not None:
+                ports[port] = ports.get(port, 0) + count
+        channel = node.spec.channel if node is not None else None
+        reports[node_id] = NodeReport(
+            id=node_id,
+            kind=node.kind if node else "unknown",
+            title=(node.title or node.spec.title) if node else node_id,
+            channel=channel,
+            in_progress=standing.get(node_id, 0),
+            processed=processed,
+            exits=dict(sorted(exits.items())),
+            ports=ports,
+            messages=sends.get(node_id, MessageStats()) if channel or node_id in sends else None,
+        )
+    return reports
+
+
+def _described_nodes(documents: list[JourneyDocument]) -> dict[str, Node]:
+    """Each node id once, described by the first (newest) document that has it."""
+    described: dict[str, Node] = {}
+    for document in documents:
+        for node in document.nodes:
+            described.setdefault(node.id, node)
+    return described
+
+
+def _message_stats(connection: Connection, scope: _Scope) -> dict[str, MessageStats]:
+    statuses = connection.execute(
+        select(messages.c.node_id, messages.c.status, messages.c.reason, func.count())
+        .where(scope.of(messages))
+        .group_by(messages.c.node_id, messages.c.status, messages.c.reason)
+    ).all()
+    counts: dict[str, dict[str, Any]] = {}
+    for node_id, status, reason, count in statuses:
+        node = counts.setdefault(node_id, {"blocked": {}})
+        if status == "blocked":
+            key = reason or "unknown"
+            node["blocked"][key] = node["blocked"].get(key, 0) + count
+        else:
+            node[status] = node.get(status, 0) + count
+    for node_id, interactions in _interactions(connection, scope).items():
+        counts.setdefault(node_id, {"blocked": {}}).update(interactions)
+    return {
+        node_id: MessageStats(**{**values, "blocked": dict(sorted(values["blocked"].items()))})
+        for node_id, values in counts.items()
+    }
+
+
+def _interactions(connection: Connection, scope: _Scope) -> dict[str, dict[str, int]]:
+    """Per send node: unique contacts delivered, opened, clicked, bounced (DESIGN §6)."""
+
+    def had(interaction: str) -> ColumnElement[int]:
+        kind = messages.c.channel + f"_{interaction}"
+        return func.max(case((events.c.type == kind, 1), else_=0))
+
+    per_message = (
+        select(
+            messages.c.node_id,
+            messages.c.contact_id,
+            had("delivered").label("delivered"),
+            had("opened").label("opened"),
+            had("clicked").label("clicked"),
+            had("bounced").label("bounced"),
+        )
+        .join(events, events.c.message_id == messages.c.id)
+        .where(scope.of(messages))
+        .group_by(messages.c.id, messages.c.node_id, messages.c.contact_id)
+        .subquery()
+    )
+    engaged = or_(per_message.c.opened == 1, per_message.c.clicked == 1)
+    flags = {
+        "delivered": or_(engaged, and_(per_message.c.delivered == 1, per_message.c.bounced == 0)),
+        "opened": engaged,
+        "clicked": per_message.c.clicked == 1,
+        "bounced": and_(per_message.c.bounced == 1, ~engaged),
+    }
+    rows = connection.execute(
+        select(
+            per_message.c.node_id,
+            *(
+                func.count(func.distinct(case((test, per_message.c.contact_id), else_=None)))
+                for test in flags.values()
+            ),
+        ).group_by(per_message.c.node_id)
+    ).all()
+    return {node_id: dict(zip(flags, values, strict=True)) for node_id, *values in rows}
+
+
+def _daily(connection: Connection, scope: _Scope) -> list[DayStats]:
+    """Runs entered, completed and reaching the goal per UTC day, every day from the first to
+    the last with any of them (days without any are zeros)."""
+    series: dict[date, dict[str, int]] = {}
+    columns = {
+        "entered": (enrollments.c.entered_at, true()),
+        "completed": (enrollments.c.ended_at, enrollments.c.end_reason == "completed"),
+        "goal": (enrollments.c.goal_reached_at, enrollments.c.goal_reached_at.is_not(None)),
+    }
+    for key, (moment, condition) in columns.items():
+        day = func.date(moment)
+        rows = connection.execute(
+            select(day, func.count()).where(scope.of(enrollments), condition).group_by(day)
+        )
+        for value, count in rows:
+            series.setdefault(_as_date(value), {})[key] = count
+    if not series:
+        return []
+    first, last = min(series), max(series)
+    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    return [DayStats(day, **series.get(day, {})) for day in days]
+
+
+def _as_date(value: object) -> date:
+    """``date()`` gives text on SQLite and a date on PostgreSQL."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
