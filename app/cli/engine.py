@@ -119,43 +119,21 @@ def _summary(reports: list[Any]) -> None:
 
 
 def messages_command(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
-    from app.store.schema import contacts, journeys, messages
+    from app.services.journeys import JourneyNotFound
+    from app.services.messages import MessageFilter, list_messages
 
     workspace = open_or_fail(args.db)
     if workspace is None:
         return EXIT_USAGE
-    query = (
-        select(
-            messages.c.id,
-            journeys.c.name.label("journey"),
-            messages.c.node_id.label("node"),
-            contacts.c.email.label("contact"),
-            messages.c.channel,
-            messages.c.status,
-            messages.c.reason,
-            messages.c.subject,
-            messages.c.queued_at,
-            messages.c.sent_at,
-        )
-        .join(journeys, journeys.c.id == messages.c.journey_id)
-        .join(contacts, contacts.c.id == messages.c.contact_id)
-        .order_by(messages.c.queued_at, messages.c.id)
-    )
-    with workspace.reader() as connection:
-        if args.journey is not None:
-            found = connection.execute(
-                select(journeys.c.id).where(journeys.c.name == args.journey)
-            ).first()
-            if found is None:
-                fail(f"no journey named “{args.journey}”")
-                if args.json:
-                    print_json([])
-                return EXIT_NOT_FOUND
-            query = query.where(journeys.c.name == args.journey)
-        rows = [dict(row) for row in connection.execute(query).mappings()]
-    workspace.close()
+    try:
+        rows = list_messages(workspace, MessageFilter(journey=args.journey))
+    except JourneyNotFound:
+        fail(f"no journey named “{args.journey}”")
+        if args.json:
+            print_json([])
+        return EXIT_NOT_FOUND
+    finally:
+        workspace.close()
     for row in rows:
         row["queued_at"], row["sent_at"] = iso(row["queued_at"]), iso(row["sent_at"])
     if args.json:

@@ -31,34 +31,34 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    from app.engine.tracking.server import TrackingServer, TrackingService
-    from app.store.workspace import WorkspaceError, open_workspace
+    from app.services.tracking import TrackingControl
 
-    try:
-        workspace = open_workspace(args.db)
-        server = TrackingServer(TrackingService(workspace), args.host, args.port)
-    except (WorkspaceError, OSError) as error:
-        fail(str(error))
+    workspace = open_or_fail(args.db)
+    if workspace is None:
+        return EXIT_USAGE
+    control = TrackingControl(workspace)
+    status = control.start(args.host, args.port)
+    if not status.running:
+        fail(str(status.error))
+        workspace.close()
         return EXIT_USAGE
     stop = threading.Event()
     for name in ("SIGINT", "SIGTERM"):
         signal.signal(getattr(signal, name), lambda *_: stop.set())
-    server.start()
-    print(f"tracking server on {server.url} for {workspace.describe()}", file=sys.stderr)
+    print(f"tracking server on {status.url} for {workspace.describe()}", file=sys.stderr)
     stop.wait()
-    server.stop()
+    control.stop()
     workspace.close()
     return EXIT_OK
 
 
 def rotate_command(args: argparse.Namespace) -> int:
-    from app.engine.tracking.keys import rotate
+    from app.services.tracking import rotate_tracking_key
 
     workspace = open_or_fail(args.db)
     if workspace is None:
         return EXIT_USAGE
-    with workspace.writer() as connection:
-        key_id = rotate(connection, datetime.now(UTC))
+    key_id = rotate_tracking_key(workspace, datetime.now(UTC))
     workspace.close()
     print(f"new tracking key {key_id}; links signed with older keys stay valid for 30 days")
     return EXIT_OK
