@@ -13,6 +13,12 @@ The file is streamed twice and never held in memory:
    email that belongs to another contact) are rejected here; with ``strict`` the transaction is
    rolled back and nothing is written.
 
+A **column mapping** (the import wizard's) may replace the file's header: one name per column of
+the file, read as if the header said it (a built-in field, or a custom key), or ``None`` to skip
+that column; the file's own header row is still line 1 and is not imported. A mapping of
+another length than the header, or one naming the same field twice, is refused before anything
+is written.
+
 Blank lines (and rows of empty cells) are skipped and not counted. ``progress`` is called every
 :data:`PROGRESS_EVERY` records of each pass and at the end of each; ``cancelled`` is asked as
 often, and when it answers True, :class:`ImportCancelled` is raised and nothing is written.
@@ -24,7 +30,7 @@ workspace's one writer is held for the whole write pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO, Literal
 
 from sqlalchemy import Connection
@@ -32,7 +38,15 @@ from sqlalchemy import Connection
 from app.store.contacts import read_catalogue
 from app.store.csv_contacts import ContactRows
 from app.store.csv_events import EventRows
-from app.store.csv_rows import Columns, CustomColumn, PendingRow, RowError, RowTarget, read_columns
+from app.store.csv_rows import (
+    Columns,
+    CustomColumn,
+    PendingRow,
+    RowError,
+    RowTarget,
+    normalise_name,
+    read_columns,
+)
 from app.store.csv_source import CsvSource, ImportRefused
 from app.store.csv_values import ColumnType, TypeInference, parse_typed
 from app.store.workspace import Workspace
@@ -87,6 +101,8 @@ class ImportReport:
 
 Progress = Callable[[ImportProgress], None]
 Cancelled = Callable[[], bool]
+ColumnMapping = Sequence[str | None]
+"""Per column of the file, the name to read it under (a field or custom key), or None: skip."""
 
 
 def import_contacts(
@@ -97,11 +113,12 @@ def import_contacts(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
     batch_size: int = BATCH_SIZE,
+    mapping: ColumnMapping | None = None,
 ) -> ImportReport:
     """Upsert contacts from a seekable binary CSV stream (rules: :mod:`app.store.csv_contacts`)."""
     with workspace.reader() as connection:
         catalogue = read_catalogue(connection)
-    importer = _Importer(ContactRows(), strict, progress, cancelled, batch_size)
+    importer = _Importer(ContactRows(), strict, progress, cancelled, batch_size, mapping)
     return importer.run(workspace, CsvSource(source), catalogue)
 
 
@@ -113,9 +130,10 @@ def import_events(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
     batch_size: int = BATCH_SIZE,
+    mapping: ColumnMapping | None = None,
 ) -> ImportReport:
     """Append events from a seekable binary CSV stream (rules: :mod:`app.store.csv_events`)."""
-    importer = _Importer(EventRows(), strict, progress, cancelled, batch_size)
+    importer = _Importer(EventRows(), strict, progress, cancelled, batch_size, mapping)
     return importer.run(workspace, CsvSource(source), {})
 
 
@@ -132,11 +150,15 @@ class _Importer:
     progress: Progress | None
     cancelled: Cancelled | None
     batch_size: int
+    mapping: ColumnMapping | None = None
 
     def run(
         self, workspace: Workspace, source: CsvSource, catalogue: Mapping[str, ColumnType]
     ) -> ImportReport:
-        columns = read_columns(source.header(), self.target, catalogue)
+        if self.mapping is None:
+            columns = read_columns(source.header(), self.target, catalogue)
+        else:
+            columns = _mapped_columns(source.header(), self.mapping, self.target, catalogue)
         rejected, types, rows, valid = self._check(source, columns)
         report_types = {key: kind for key, kind in types.items() if kind is not None}
         if valid == 0 or (self.strict and rejected):
@@ -268,6 +290,43 @@ class _Importer:
             raise ImportCancelled("the import was cancelled; nothing was imported")
         if self.progress is not None:
             self.progress(ImportProgress(phase, done, total))
+
+
+def _mapped_columns(
+    header: Sequence[str],
+    mapping: ColumnMapping,
+    target: RowTarget,
+    catalogue: Mapping[str, ColumnType],
+) -> Columns:
+    """The file's columns read under ``mapping``'s names, skipped ones left out (ignored)."""
+    if len(mapping) != len(header):
+        raise ImportRefused(
+            f"the column mapping has {len(mapping)} entries but the file's header has "
+            f"{len(header)} columns; choose the mapping again for this file"
+        )
+    kept = [index for index, name in enumerate(mapping) if name is not None]
+    names = [(mapping[index] or "").strip() for index in kept]
+    for index, name in zip(kept, names, strict=True):
+        if not name:
+            raise ImportRefused(f"column {index + 1} ({header[index]!r}) is mapped to no name")
+    seen: dict[str, int] = {}
+    for index, name in zip(kept, names, strict=True):
+        same = normalise_name(name) if normalise_name(name) in target.builtins else name
+        if same in seen:
+            raise ImportRefused(
+                f"columns {seen[same] + 1} ({header[seen[same]]!r}) and {index + 1} "
+                f"({header[index]!r}) are both mapped to {name!r}"
+            )
+        seen[same] = index
+    read = read_columns(names, target, catalogue)
+    place = dict(enumerate(kept))
+    skipped = tuple(header[index] for index, name in enumerate(mapping) if name is None)
+    return Columns(
+        width=len(header),
+        fields={field: place[index] for field, index in read.fields.items()},
+        custom=tuple(replace(column, index=place[column.index]) for column in read.custom),
+        ignored=read.ignored + skipped,
+    )
 
 
 def _custom_problem(column: CustomColumn, error: ValueError) -> str:
