@@ -1,0 +1,235 @@
+"""The contacts table's model: rows read from SQL a block at a time, never all at once.
+
+:class:`ContactsTableModel` shows :func:`app.services.contacts.count_contacts` rows, but holds
+only the blocks of :data:`BLOCK` rows the view has asked for, in a cache of at most
+:data:`CACHED_BLOCKS`. A row whose block is not there yet shows a placeholder; the view asking
+for it wants the block, and wanted blocks are read through ``context.background`` (at most
+:data:`IN_FLIGHT` at a time, the most recently wanted first, and only the
+:data:`WANTED_KEPT` most recent: rows scrolled past quickly are never read). So scrolling to
+row 900,000 reads the block there and nothing in between, and the GUI thread never waits on SQL.
+
+A block right after a cached one is read by keyset (the previous block's last sort key), which
+is an index probe at any depth; a jump is read with ``OFFSET``.
+
+Sorting (:meth:`sort`, from header clicks) and the search text (:meth:`set_search`) make a new
+:class:`~app.services.contacts.ContactQuery`: the cache is dropped, the count is read again,
+and results of the old query that arrive late are dropped (a generation number).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor
+
+from app.services.contacts import (
+    COLUMNS,
+    ContactQuery,
+    ContactRow,
+    contact_page,
+    count_contacts,
+)
+from app.ui.context import AppContext
+
+BLOCK = 200
+"""Rows per read."""
+CACHED_BLOCKS = 60
+"""Blocks kept (12,000 rows); the least recently used go first."""
+IN_FLIGHT = 2
+"""Reads running at once (the background pool has two workers)."""
+WANTED_KEPT = 6
+"""Blocks waiting to be read; older wishes are forgotten (the view asks again if it still
+shows them)."""
+PLACEHOLDER = "…"
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class ContactsTableModel(QAbstractTableModel):
+    """Contacts of the workspace matching the current query, lazily read in blocks."""
+
+    count_changed = Signal(int)
+    """The number of contacts the query matches, once it is known."""
+    failed = Signal(str)
+    """A read failed; the message says why."""
+
+    def __init__(self, context: AppContext, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._query = ContactQuery()
+        self._generation = 0
+        self._count: int | None = None
+        self._blocks: OrderedDict[int, list[ContactRow]] = OrderedDict()
+        self._wanted: list[int] = []
+        self._reading: set[int] = set()
+        self.blocks_read = 0
+        """Blocks read from SQL since the model was made (all queries)."""
+        self.rows_read = 0
+        """Rows read from SQL since the model was made (all queries)."""
+
+    # -- the query ------------------------------------------------------------------------
+
+    @property
+    def query(self) -> ContactQuery:
+        return self._query
+
+    @property
+    def count(self) -> int | None:
+        """The number of rows of the query, or None while it is being counted."""
+        return self._count
+
+    def set_query(self, query: ContactQuery) -> None:
+        """Show ``query``'s contacts: drop the rows held, count again, read as the view asks."""
+        self.beginResetModel()
+        self._query = query
+        self._generation += 1
+        self._count = None
+        self._blocks.clear()
+        self._wanted.clear()
+        self._reading.clear()
+        self.endResetModel()
+        generation = self._generation
+        workspace = self._context.workspace
+        self._context.background.submit_latest(
+            f"contacts-count-{id(self)}",
+            lambda: count_contacts(workspace, query),
+            lambda count: self._counted(generation, count),
+            self._failed,
+        )
+
+    def refresh(self) -> None:
+        """Read the current query again (after an import, say)."""
+        self.set_query(self._query)
+
+    def set_search(self, text: str) -> None:
+        if text.strip() != self._query.search.strip():
+            self.set_query(ContactQuery(text.strip(), self._query.sort, self._query.descending))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column (in SQL); a column outside the table is the order contacts were
+        added in."""
+        key = COLUMNS[column].key if 0 <= column < len(COLUMNS) else None
+        descending = order == Qt.SortOrder.DescendingOrder and key is not None
+        if (key, descending) != (self._query.sort, self._query.descending):
+            self.set_query(ContactQuery(self._query.search, key, descending))
+
+    # -- rows -----------------------------------------------------------------------------
+
+    def row_at(self, row: int) -> ContactRow | None:
+        """The contact at ``row`` if its block has been read (it is not asked for)."""
+        block = self._blocks.get(row // BLOCK)
+        if block is None or row % BLOCK >= len(block):
+            return None
+        return block[row % BLOCK]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() or self._count is None else self._count
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return f"{section + 1:,}"
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole):
+            return None
+        contact = self.row_at(index.row())
+        if contact is None:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor("#a0a7b0")
+            self._want(index.row() // BLOCK)
+            return PLACEHOLDER if index.column() == 0 else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return None
+        value = contact.value(COLUMNS[index.column()].key)
+        if value is None:
+            return ""
+        if COLUMNS[index.column()].key == "created_at":
+            return f"{value:%Y-%m-%d}"
+        return str(value)
+
+    # -- reading blocks -------------------------------------------------------------------
+
+    def _want(self, block: int) -> None:
+        if block in self._blocks:
+            self._blocks.move_to_end(block)
+            return
+        if block in self._reading:
+            return
+        if block in self._wanted:
+            self._wanted.remove(block)
+        self._wanted.append(block)
+        del self._wanted[:-WANTED_KEPT]
+        self._read_next()
+
+    def _read_next(self) -> None:
+        while self._wanted and len(self._reading) < IN_FLIGHT:
+            block = self._wanted.pop()
+            self._reading.add(block)
+            self._read(block)
+
+    def _read(self, block: int) -> None:
+        workspace, query, generation = self._context.workspace, self._query, self._generation
+        previous = self._blocks.get(block - 1)
+        after = previous[-1].sort_key if previous and len(previous) == BLOCK else None
+
+        def work() -> list[ContactRow]:
+            return contact_page(workspace, query, block * BLOCK, BLOCK, after=after)
+
+        self._context.background.submit(
+            work,
+            lambda rows: self._arrived(generation, block, rows),
+            lambda error: self._read_failed(generation, block, error),
+        )
+
+    def _arrived(self, generation: int, block: int, rows: list[ContactRow]) -> None:
+        if generation != self._generation:
+            return
+        self._reading.discard(block)
+        self.blocks_read += 1
+        self.rows_read += len(rows)
+        self._blocks[block] = rows
+        while len(self._blocks) > CACHED_BLOCKS:
+            self._blocks.popitem(last=False)
+        if rows and self._count is not None:
+            first = block * BLOCK
+            last = min(first + len(rows), self._count) - 1
+            if last >= first:
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        self._read_next()
+
+    def _read_failed(self, generation: int, block: int, error: BaseException) -> None:
+        if generation == self._generation:
+            self._reading.discard(block)
+            self._failed(error)
+
+    def _counted(self, generation: int, count: int) -> None:
+        if generation != self._generation:
+            return
+        if count:
+            self.beginInsertRows(QModelIndex(), 0, count - 1)
+            self._count = count
+            self.endInsertRows()
+        else:
+            self._count = 0
+        self.count_changed.emit(count)
+
+    def _failed(self, error: BaseException) -> None:
+        self.failed.emit(f"The contacts could not be read: {error}")
