@@ -1,8 +1,9 @@
 """The workspace schema (DESIGN §2, §5): SQLAlchemy Core tables, shaped for set-based work.
 
 The engine moves contacts with INSERT … SELECT and UPDATE … WHERE over these tables, so the
-indexes follow its queries: due work by (status, due_at), behaviour by (contact_id, type,
-occurred_at), one message per (enrollment, node). Every timestamp is stored as UTC
+indexes follow its queries: due work by (journey_id, status, version, node_id, due_at),
+behaviour by (contact_id, type, occurred_at), one message per (enrollment, node); an index
+nothing reads is dropped, since each costs every write. Every timestamp is stored as UTC
 (:class:`UTCDateTime`); documents (segments, journey drafts and versions) are stored as their
 JSON text so that a published version keeps meaning what it meant.
 
@@ -208,7 +209,6 @@ enrollments = Table(
     Column("variants", JSON, nullable=False, default=dict),
     Column("goal_reached_at", UTCDateTime),
     UniqueConstraint("journey_id", "contact_id", "run"),
-    Index(None, "status", "due_at"),
     Index(None, "journey_id", "status", "version", "node_id", "due_at"),
     Index(None, "contact_id", "journey_id"),
     CheckConstraint("status IN ('active', 'ended')", name="status"),

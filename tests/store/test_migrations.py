@@ -18,7 +18,7 @@ from sqlalchemy import CheckConstraint, Connection, create_engine, func, inspect
 from sqlalchemy.exc import IntegrityError
 
 from app.store import migrations
-from app.store.schema import contacts, events, metadata
+from app.store.schema import contacts, enrollments, events, journeys, metadata
 from app.store.workspace import Workspace, WorkspaceError, open_workspace
 from tests.store import pg
 
@@ -284,3 +284,36 @@ def test_a_migration_that_breaks_a_reference_is_rolled_back(tmp_path: Path) -> N
                 c["name"] for c in inspect(connection).get_columns("contacts")
             }
             assert connection.execute(select(func.count()).select_from(events)).scalar() == 0
+
+
+def test_a_workspace_at_0003_loses_the_unused_enrollment_index_and_keeps_its_runs(
+    workspace_location: str,
+) -> None:
+    with open_workspace(workspace_location, revision="0003") as old, old.writer() as connection:
+        contact_id = add_contact(connection, "ada@example.com")
+        connection.execute(
+            journeys.insert().values(
+                id="j1", name="Welcome", draft="{}", created_at=NOW, updated_at=NOW
+            )
+        )
+        connection.execute(
+            enrollments.insert().values(
+                journey_id="j1",
+                contact_id=contact_id,
+                run=1,
+                version=1,
+                status="active",
+                node_id="wait",
+                due_at=NOW,
+                entered_at=NOW,
+                variants={},
+            )
+        )
+        before = {index["name"] for index in inspect(connection).get_indexes("enrollments")}
+    assert "ix_enrollments_status_due_at" in before
+
+    with open_workspace(workspace_location) as workspace, workspace.reader() as connection:
+        indexes = {index["name"] for index in inspect(connection).get_indexes("enrollments")}
+        assert indexes == before - {"ix_enrollments_status_due_at"}
+        row = connection.execute(select(enrollments)).one()
+        assert (row.contact_id, row.node_id, row.due_at) == (contact_id, "wait", NOW)
