@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="journey-studio",
         usage="%(prog)s [-h] [--version] [--db PATH_OR_URL] [--screenshot FILE] [--journey FILE] "
-        "[COMMAND ...]",
+        "[--page AREA] [COMMAND ...]",
         description="Design and run segment-based customer journeys. "
         "Without a command, opens the desktop app.",
     )
@@ -83,8 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         type=Path,
         default=None,
-        help="the *.journey.json file to open (with --screenshot: default the re-engagement "
-        "sample)",
+        help="a *.journey.json file to import into the workspace and open in the designer "
+        "(with --screenshot: default the re-engagement sample)",
+    )
+    parser.add_argument(
+        "--page",
+        metavar="AREA",
+        choices=("journeys", "segments", "contacts", "tasks", "messages", "settings"),
+        default=None,
+        help="with --screenshot: show this area of the app instead of the designer",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for module in COMMAND_MODULES:
@@ -105,4 +112,4 @@ def take_screenshot(args: argparse.Namespace) -> int:
     """`--screenshot FILE [--journey FILE]`: the main window as a PNG (Qt imported only here)."""
     from app.ui.screenshot import take_screenshot
 
-    return take_screenshot(args.screenshot, args.journey, args.db)
+    return take_screenshot(args.screenshot, args.journey, args.db, args.page)

@@ -41,9 +41,9 @@ def write_journey(path: Path, document: JourneyDocument) -> None:
         raise
 
 
-def suggested_file_name(document: JourneyDocument) -> str:
+def suggested_file_name(journey_name: str) -> str:
     """``Re-engagement`` → ``re-engagement.journey.json``."""
-    stem = re.sub(r"[^\w-]+", "-", document.name.strip().lower()).strip("-") or "journey"
+    stem = re.sub(r"[^\w-]+", "-", journey_name.strip().lower()).strip("-") or "journey"
     return stem + JOURNEY_SUFFIX
 
 

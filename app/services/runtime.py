@@ -98,9 +98,11 @@ class EngineRunner:
         interval: timedelta = TICK_INTERVAL,
         on_tick: Callable[[TickReport], None] | None = None,
         on_wait: Callable[[EngineBusy], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
     ) -> None:
         """Tick every ``interval`` with APScheduler until ``stop`` is set (coalesced, no
-        misfire limit); while another engine holds the lease, wait and say so."""
+        misfire limit); while another engine holds the lease, wait and say so. A tick that
+        fails goes to ``on_error`` (its transaction rolled back; the next tick tries again)."""
 
         def job() -> None:
             try:
@@ -108,6 +110,11 @@ class EngineRunner:
             except EngineBusy as busy:
                 if on_wait is not None:
                     on_wait(busy)
+                return
+            except Exception as error:
+                if on_error is None:
+                    raise
+                on_error(error)
                 return
             if on_tick is not None:
                 on_tick(report)

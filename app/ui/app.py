@@ -1,7 +1,9 @@
-"""Start the desktop app: the QApplication, the style sheet and the main window.
+"""Start the desktop app: the QApplication, the style sheet, the workspace and the main window.
 
-This is the GUI entry point that `journey-studio` (without a command) calls. The workspace store
-and the engine are wired in here as they arrive.
+This is the GUI entry point that `journey-studio` (without a command) calls, and the one place
+that builds the app's object graph (STYLE 11): workspace → context (clock, background pool) →
+engine host → main window. Opening another workspace from the window builds a new graph and
+closes the old one (its engine stops and gives the lease back, its workspace closes).
 """
 
 from __future__ import annotations
@@ -9,24 +11,82 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
 from app.resources import resource_path
+from app.store.workspace import WorkspaceError, open_workspace
+from app.ui import preferences
+from app.ui.background import Background
+from app.ui.context import AppContext
+from app.ui.engine_host import EngineHost
+from app.ui.journey_session import Unsaved
 from app.ui.main_window import MainWindow
 
 APP_NAME = "Journey Studio"
 STYLE_SHEET = ("style", "light.qss")
 
 
+class Launcher(QObject):
+    """Opens a workspace in a main window, and swaps windows when another one is asked for."""
+
+    def __init__(self, run_engine: bool = True) -> None:
+        super().__init__()
+        self.run_engine = run_engine
+        self.window: MainWindow | None = None
+
+    def open(self, db: str | None) -> MainWindow | None:
+        """Open ``db`` (None: the default workspace) in a new window; None when it cannot be
+        opened (the reason has been shown)."""
+        try:
+            workspace = open_workspace(db)
+        except WorkspaceError as error:
+            QMessageBox.critical(self.window, "The workspace could not be opened", str(error))
+            return None
+        context = AppContext(workspace, Background())
+        engine = EngineHost(context) if self.run_engine else None
+        window = MainWindow(context, engine)
+        window.workspace_requested.connect(self._switch)
+        window.destroyed.connect(lambda _obj=None: _close_context(context))
+        preferences.remember_workspace(context.location)
+        if engine is not None:
+            engine.start()
+        self.window = window
+        return window
+
+    def _switch(self, location: str) -> None:
+        old = self.window
+        if old is not None and not old.session.maybe_save():
+            return
+        new = self.open(location)
+        if new is None:
+            self.window = old
+            return
+        if old is not None:
+            new.restoreGeometry(old.saveGeometry())
+            old.session.ask_unsaved = lambda _name: Unsaved.DISCARD  # asked above already
+            old.close()
+            old.deleteLater()
+        new.show()
+
+
+def _close_context(context: AppContext) -> None:
+    context.background.shutdown(wait=False)
+    context.workspace.close()
+
+
 def run_gui(db: str | None, journey: Path | None = None) -> int:
     """Open the main window on workspace `db` (None: default workspace), with the journey file
-    `journey` open in the designer when given; return the exit code."""
+    `journey` imported into it and open in the designer when given; return the exit code."""
     app = create_application()
-    window = MainWindow(workspace=db)
+    launcher = Launcher()
+    window = launcher.open(db)
+    if window is None:
+        return 1
     window.show()
     if journey is not None:
-        window.open_journey(journey)
+        window.journeys.import_file(journey)
     return app.exec()
 
 

@@ -1,42 +1,47 @@
 """The main window: navigation on the left, a page per area, workspace and engine in the status bar.
 
-The areas are fixed here (`AREAS`). The Journeys page holds the designer (a journey opened from a
-file for now, through `JourneyFiles`); the other pages are placeholders that say what they will
-hold until the feature behind them exists. The window only shows what it is given: which
-workspace is open and whether the engine runs are set by whoever builds it.
+The areas are fixed here (:data:`AREAS`); :data:`PAGES` says which widget each area shows. Every
+page receives the :class:`~app.ui.context.AppContext` (the open workspace, the clock, the
+background pool). The window shows the in-process engine's state through the
+:class:`~app.ui.engine_host.EngineHost` it is given (none in tests that do not run one).
 
-The menus offer the file commands and the designer's own actions (the designer owns them and
-their shortcuts). Closing the window asks about unsaved changes first.
+The menus offer the journey commands and the designer's own actions (the designer owns them and
+their shortcuts), opening another workspace and the recent ones. Closing the window asks about
+unsaved changes first, then stops the engine and remembers the window's geometry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.ui.journey_files import JourneyFiles
+from app.ui import preferences
+from app.ui.context import AppContext
+from app.ui.engine_host import EngineHost, EngineState
 from app.ui.journeys_page import JourneysPage
 
 WINDOW_TITLE = "Journey Studio"
 DEFAULT_SIZE = (1280, 800)
 SIDEBAR_WIDTH = 184
-MESSAGE_MS = 5000
-DEFAULT_WORKSPACE_LABEL = "default workspace"
 PLACEHOLDER_MAX_WIDTH = 720
+WORKSPACE_FILTER = "Workspaces (*.db *.sqlite *.sqlite3);;All files (*)"
 
 
 @dataclass(frozen=True)
@@ -49,13 +54,7 @@ class Area:
 
 
 AREAS: tuple[Area, ...] = (
-    Area(
-        "journeys",
-        "Journeys",
-        "Journeys in this workspace will appear here: drafts, live and stopped journeys. "
-        "You will open a journey to draw it from segments, messages, waits and branches, "
-        "and see at every step how many contacts passed through.",
-    ),
+    Area("journeys", "Journeys", ""),
     Area(
         "segments",
         "Segments",
@@ -87,6 +86,10 @@ AREAS: tuple[Area, ...] = (
         "delivery transports and the address used for tracking links.",
     ),
 )
+
+PageFactory = Callable[[AppContext], QWidget]
+PAGES: dict[str, PageFactory] = {}
+"""The page of each area other than Journeys; an area without one shows its placeholder."""
 
 
 class PlaceholderPage(QWidget):
@@ -127,44 +130,69 @@ class PlaceholderPage(QWidget):
 class MainWindow(QMainWindow):
     """The application shell: navigation list, stacked pages and status bar."""
 
-    def __init__(self, workspace: str | None = None, parent: QWidget | None = None) -> None:
+    workspace_requested = Signal(str)
+    """Open this workspace (a path or URL) in place of this one."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        engine: EngineHost | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.context = context
+        self.engine = engine
         self.setWindowTitle(WINDOW_TITLE)
         self.resize(*DEFAULT_SIZE)
+        self.choose_workspace_path: Callable[[], Path | None] = self._choose_workspace_path
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
-        self.journeys = JourneysPage(AREAS[0])
+        self.journeys = JourneysPage(context, AREAS[0])
+        self.page_by_area: dict[str, QWidget] = {}
         for area in AREAS:
             item = QListWidgetItem(area.title)
             item.setData(Qt.ItemDataRole.UserRole, area.key)
             self.navigation.addItem(item)
-            page = self.journeys if area.key == "journeys" else PlaceholderPage(area)
+            page = self._page_for(area)
+            self.page_by_area[area.key] = page
             self.pages.addWidget(page)
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.designer = self.journeys.designer
-        self.files = JourneyFiles(self.designer, self)
-        self.files.changed.connect(self._update_title)
-        self.files.opened.connect(self._journey_opened)
-        self.journeys.open_requested.connect(self.files.open)
-        self.journeys.new_requested.connect(self.files.new)
-        self.designer.message.connect(self._show_message)
+        self.session = self.journeys.session
+        self.session.changed.connect(self._update_title)
+        self.journeys.message.connect(self._show_message)
+        self.session.opened.connect(self._journey_opened)
         self._build_menus()
 
         self.setCentralWidget(self._build_central(self.navigation, self.pages))
 
-        self.workspace_label = QLabel()
+        self.workspace_label = QLabel(f"Workspace: {context.location}")
         self.workspace_label.setObjectName("workspaceStatus")
-        self.engine_label = QLabel("Engine: not running")
+        self.engine_label = QLabel(EngineState("stopped").describe())
         self.engine_label.setObjectName("engineStatus")
         self.statusBar().addWidget(self.workspace_label, 1)
         self.statusBar().addPermanentWidget(self.engine_label)
-        self.set_workspace(workspace)
+        if engine is not None:
+            engine.state_changed.connect(self._show_engine)
+            engine.ticked.connect(lambda _report: self.journeys.refresh())
+            self._show_engine(engine.state)
 
+        geometry = preferences.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
         self.show_area(AREAS[0].key)
+
+    def _page_for(self, area: Area) -> QWidget:
+        if area.key == "journeys":
+            return self.journeys
+        factory = PAGES.get(area.key)
+        page = factory(self.context) if factory is not None else PlaceholderPage(area)
+        page.setProperty("area", area.key)
+        return page
 
     @staticmethod
     def _build_central(navigation: QListWidget, pages: QStackedWidget) -> QWidget:
@@ -189,42 +217,31 @@ class MainWindow(QMainWindow):
         layout.addWidget(pages, 1)
         return central
 
-    def set_workspace(self, workspace: str | None) -> None:
-        """Show which workspace is open (None: the default workspace)."""
-        self.workspace_label.setText(f"Workspace: {workspace or DEFAULT_WORKSPACE_LABEL}")
-
     def show_area(self, key: str) -> None:
         """Select an area by key (`"journeys"`, `"segments"`, …) in the navigation."""
         keys = [area.key for area in AREAS]
         self.navigation.setCurrentRow(keys.index(key))
 
     def current_area(self) -> Area:
-        page = self.pages.currentWidget()
-        assert isinstance(page, PlaceholderPage | JourneysPage)
-        area = page.area
-        assert isinstance(area, Area)
-        return area
+        return AREAS[self.pages.currentIndex()]
 
     # -- journeys -------------------------------------------------------------------------
 
-    def open_journey(self, path: Path) -> bool:
-        """Open a journey file in the designer (asking about unsaved changes first)."""
-        return self.files.open(path)
-
     def _journey_opened(self) -> None:
         self.show_area("journeys")
-        self.journeys.show_designer()
         self.designer.view.setFocus()
         QTimer.singleShot(0, self.designer.view.fit_journey)  # once the canvas has its size
 
     def _update_title(self) -> None:
-        if self.files.is_open:
-            self.setWindowTitle(f"{self.files.journey_name}[*] — {WINDOW_TITLE}")
+        if self.session.is_open:
+            self.setWindowTitle(f"{self.session.journey_name}[*] — {WINDOW_TITLE}")
         else:
             self.setWindowTitle(WINDOW_TITLE)
-        self.setWindowModified(self.files.modified)
-        for name in ("save", "save_as"):
-            self.file_actions[name].setEnabled(self.files.is_open)
+        self.setWindowModified(self.session.modified)
+        editing = self.session.is_open and not self.session.read_only
+        self.file_actions["save"].setEnabled(editing)
+        self.file_actions["go_live"].setEnabled(editing)
+        self.file_actions["export"].setEnabled(self.session.is_open)
 
     def _show_message(self, text: str, timeout: int) -> None:
         if text:
@@ -232,26 +249,73 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().clearMessage()
 
+    def _show_engine(self, state: EngineState) -> None:
+        self.engine_label.setText(state.describe())
+        self.engine_label.setToolTip(state.detail)
+
+    def _export_open_journey(self) -> None:
+        if self.session.journey_id is not None:
+            self.journeys.table.select_journey(self.session.journey_id)
+            self.journeys.export_selected()
+
+    # -- workspaces -----------------------------------------------------------------------
+
+    def open_workspace(self, location: str | None = None) -> None:
+        if location is None:
+            path = self.choose_workspace_path()
+            if path is None:
+                return
+            location = str(path)
+        self.workspace_requested.emit(location)
+
+    def _fill_recent(self, menu: QMenu) -> None:
+        menu.clear()
+        current = self.context.location
+        recent = [item for item in preferences.recent_workspaces() if item != current]
+        for location in recent:
+            action = menu.addAction(location)
+            action.triggered.connect(
+                lambda _checked=False, location=location: self.open_workspace(location)
+            )
+        if not recent:
+            menu.addAction("No other workspaces yet").setEnabled(False)
+
+    def _choose_workspace_path(self) -> Path | None:
+        name, _filter = QFileDialog.getOpenFileName(
+            self, "Open workspace", str(Path.home()), WORKSPACE_FILTER
+        )
+        return Path(name) if name else None
+
+    # -- closing --------------------------------------------------------------------------
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.files.maybe_save():
-            event.accept()
-        else:
+        if not self.session.maybe_save():
             event.ignore()
+            return
+        preferences.remember_window_geometry(self.saveGeometry())
+        if self.engine is not None:
+            self.engine.stop()
+        event.accept()
 
     def _build_menus(self) -> None:
         keys = QKeySequence.StandardKey
         self.file_actions: dict[str, QAction] = {}
         file_menu = self.menuBar().addMenu("&File")
         for name, text, shortcut, slot in (
-            ("new", "&New journey", keys.New, self.files.new),
-            ("open", "&Open…", keys.Open, self.files.open),
-            ("save", "&Save", keys.Save, self.files.save),
-            ("save_as", "Save &as…", keys.SaveAs, self.files.save_as),
+            ("new", "&New journey", QKeySequence(keys.New), self.session.new),
+            ("import", "&Import journey…", QKeySequence("Ctrl+I"), self.journeys.import_file),
+            ("export", "&Export journey…", QKeySequence("Ctrl+E"), self._export_open_journey),
+            ("save", "&Save", QKeySequence(keys.Save), self.session.save),
+            ("go_live", "&Go live", QKeySequence("Ctrl+Shift+L"), self.session.go_live),
+            ("open_workspace", "Open &workspace…", QKeySequence(keys.Open), self.open_workspace),
         ):
             action = file_menu.addAction(text)
-            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcut(shortcut)
             action.triggered.connect(lambda _checked=False, slot=slot: slot())  # no `checked`
             self.file_actions[name] = action
+        recent = file_menu.addMenu("&Recent workspaces")
+        recent.aboutToShow.connect(lambda: self._fill_recent(recent))
+        self.recent_menu = recent
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence(keys.Quit))

@@ -50,3 +50,14 @@ def demo_context(demo_db: Path, tmp_path: Path, qapp: object) -> Iterator[AppCon
     finally:
         context.background.shutdown()
         opened.close()
+
+
+@pytest.fixture(autouse=True)
+def private_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Recent workspaces and window geometry go to a folder of this test run, never to the
+    user's own settings."""
+    from PySide6.QtCore import QSettings
+
+    folder = str(tmp_path_factory.mktemp("qsettings"))
+    for form in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(form, QSettings.Scope.UserScope, folder)
