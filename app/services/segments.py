@@ -17,7 +17,7 @@ from app.domain.segment import SegmentDocument
 from app.services.documents import read_segment
 from app.store import segments as store
 from app.store.segment_sql import CATALOGUE_TYPES, SegmentDefinitionError
-from app.store.segment_usage import due_segments, segments_in_use
+from app.store.segment_usage import due_segments, segments_in_use, segments_using
 from app.store.workspace import Workspace
 
 REFUSALS: tuple[type[Exception], ...] = (
@@ -140,7 +140,7 @@ def segment_overview(workspace: Workspace) -> list[SegmentOverview]:
                 item.name,
                 item.document,
                 in_use.get(item.name, []),
-                store.segments_using(item.name, documents),
+                segments_using(item.name, documents),
                 item.refreshed_at,
             )
             for item in stored
@@ -163,6 +163,20 @@ def sample_members(
 def save_segment(workspace: Workspace, document: SegmentDocument, now: datetime) -> SavedSegment:
     """Create or update the segment of the document's name (refusals: :data:`REFUSALS`)."""
     with workspace.writer() as connection:
+        outcome = store.save_segment(connection, document, now)
+    return SavedSegment(document.name, outcome)
+
+
+def save_edited(
+    workspace: Workspace, document: SegmentDocument, original: str | None, now: datetime
+) -> SavedSegment:
+    """Save what the builder holds: a new segment (``original`` None; a taken name is
+    refused), the segment ``original`` under its own name, or renamed to the document's."""
+    if original is not None and original != document.name:
+        return rename_segment(workspace, original, document, now)
+    with workspace.writer() as connection:
+        if original is None and store.segment_exists(connection, document.name):
+            raise store.SegmentNameTaken(document.name)
         outcome = store.save_segment(connection, document, now)
     return SavedSegment(document.name, outcome)
 

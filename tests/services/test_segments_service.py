@@ -173,3 +173,11 @@ def test_overlap_evaluates_segments_never_refreshed(demo: Workspace) -> None:
 def test_no_running_journeys_no_overlap(demo: Workspace) -> None:
     overlap = service.journey_overlap(demo, NOW)
     assert overlap.segments == [] and overlap.counts == {}
+
+
+def test_a_new_segment_may_not_take_a_name_in_use(demo: Workspace) -> None:
+    employees = read_segment(SAMPLES / "employees.segment.json")
+    with pytest.raises(service.REFUSALS, match="already named “Employees”"):
+        service.save_edited(demo, employees, None, NOW)
+    changed = employees.model_copy(update={"description": "Staff"})
+    assert service.save_edited(demo, changed, "Employees", NOW).outcome == "updated"
