@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, FromClause, Select, exists, func, select
 
 from app.services.journeys import JourneyNotFound
 from app.store.schema import contacts, events, journeys, messages
@@ -109,7 +109,7 @@ def message_page(
         .limit(limit)
         .offset(offset)
     )
-    source = messages
+    source: FromClause = messages
     if where.journey is not None:
         source = messages.join(journeys, journeys.c.id == messages.c.journey_id)
     counting = select(func.count()).select_from(source).where(*where.conditions())
