@@ -106,9 +106,11 @@ class ContactDetailPanel(QFrame):
         self.subtitle.setWordWrap(True)
         self.profile = QWidget()
         self.profile_form = QFormLayout(self.profile)
-        self.events = _table(["When", "Event", "Details"])
-        self.journeys = _table(["Journey", "Status", "At node", "Entered", "Ended"])
-        self.messages = _table(["Queued", "Channel", "Journey", "Subject", "Status"])
+        self.events = _table(["When (UTC)", "Event", "Details"], stretch={2})
+        self.journeys = _table(["Journey", "Status", "At node", "Entered → ended"], stretch={0, 2})
+        self.messages = _table(
+            ["Queued (UTC)", "Channel", "Journey", "Status", "Subject"], stretch={2, 4}
+        )
         self.tabs = QTabWidget()
         self.tabs.setObjectName("detailTabs")
         self.tabs.setDocumentMode(True)
@@ -158,7 +160,7 @@ class ContactDetailPanel(QFrame):
         self._fill(
             self.events,
             [
-                (moment(event.occurred_at), event.type, _properties(event.properties))
+                (_short(event.occurred_at), event.type, _properties(event.properties))
                 for event in contact.events
             ],
         )
@@ -169,8 +171,8 @@ class ContactDetailPanel(QFrame):
                     run.journey + (f" (run {run.run})" if run.run > 1 else ""),
                     _run_status(run.status, run.end_reason),
                     run.node_title,
-                    moment(run.entered_at),
-                    moment(run.ended_at),
+                    f"{run.entered_at:%Y-%m-%d} → "
+                    + (f"{run.ended_at:%Y-%m-%d}" if run.ended_at else "now"),
                 )
                 for run in contact.journeys
             ],
@@ -179,11 +181,11 @@ class ContactDetailPanel(QFrame):
             self.messages,
             [
                 (
-                    moment(message.queued_at),
+                    _short(message.queued_at),
                     message.channel,
                     message.journey,
-                    message.subject or "",
                     message.status + (f" ({message.reason})" if message.reason else ""),
+                    message.subject or "",
                 )
                 for message in contact.messages
             ],
@@ -231,26 +233,38 @@ class ContactDetailPanel(QFrame):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 table.setItem(row, column, item)
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
 
 
-def _table(headers: list[str]) -> QTableWidget:
+def _table(headers: list[str], stretch: set[int]) -> QTableWidget:
+    """A read-only table: ``stretch`` columns share the width the others' contents leave."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setWordWrap(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header = table.horizontalHeader()
+    for column in range(len(headers)):
+        mode = (
+            QHeaderView.ResizeMode.Stretch
+            if column in stretch
+            else QHeaderView.ResizeMode.ResizeToContents
+        )
+        header.setSectionResizeMode(column, mode)
     table.setAlternatingRowColors(True)
     return table
 
 
+def _short(value: datetime | None) -> str:
+    """A moment in a table whose header says UTC."""
+    return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
+
+
 def _run_status(status: str, end_reason: str | None) -> str:
+    """``in progress``, or how the run ended (``completed``, ``left the segment``, …)."""
     if status == "active":
         return "in progress"
-    return f"ended: {END_REASONS.get(end_reason or '', end_reason or 'ended')}"
+    return END_REASONS.get(end_reason or "", end_reason or "ended")
 
 
 def _properties(properties: dict[str, Any]) -> str:

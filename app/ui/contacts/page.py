@@ -33,7 +33,8 @@ from app.ui.context import AppContext
 
 SEARCH_DELAY_MS = 300
 ROW_HEIGHT = 26
-COLUMN_WIDTHS = (190, 260, 170, 70, 120, 70, 100)
+COLUMN_WIDTHS = (160, 210, 130, 60, 100, 60)
+"""Widths of all columns but the last (Created), which takes the rest."""
 
 
 class ContactsPage(QWidget):
@@ -108,7 +109,7 @@ class ContactsPage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([620, 380])  # proportions: the splitter scales them to its width
+        self.splitter.setSizes([640, 360])  # proportions: the splitter scales them to its width
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
