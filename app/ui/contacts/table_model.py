@@ -8,6 +8,9 @@ for it wants the block, and wanted blocks are read through ``context.background`
 :data:`WANTED_KEPT` most recent: rows scrolled past quickly are never read). So scrolling to
 row 900,000 reads the block there and nothing in between, and the GUI thread never waits on SQL.
 
+The first block is read beside the count and shown as soon as it arrives, so a search whose
+count needs a full scan shows its first rows before the count is known.
+
 A block right after a cached one is read by keyset (the previous block's last sort key), which
 is an index probe at any depth; a jump is read with ``OFFSET``.
 
@@ -67,6 +70,8 @@ class ContactsTableModel(QAbstractTableModel):
         self._query = ContactQuery()
         self._generation = 0
         self._count: int | None = None
+        self._shown = 0
+        """Rows the view has been told of: the count, or the first block while it is counted."""
         self._blocks: OrderedDict[int, list[ContactRow]] = OrderedDict()
         self._wanted: list[int] = []
         self._reading: set[int] = set()
@@ -87,11 +92,15 @@ class ContactsTableModel(QAbstractTableModel):
         return self._count
 
     def set_query(self, query: ContactQuery) -> None:
-        """Show ``query``'s contacts: drop the rows held, count again, read as the view asks."""
+        """Show ``query``'s contacts: drop the rows held, count again, read as the view asks.
+
+        The first block is read at once, beside the count: its rows show as soon as they
+        arrive (a search's count may take a full scan; its first page rarely does)."""
         self.beginResetModel()
         self._query = query
         self._generation += 1
         self._count = None
+        self._shown = 0
         self._blocks.clear()
         self._wanted.clear()
         self._reading.clear()
@@ -104,6 +113,7 @@ class ContactsTableModel(QAbstractTableModel):
             lambda count: self._counted(generation, count),
             self._failed,
         )
+        self._want(0)
 
     def refresh(self) -> None:
         """Read the current query again (after an import, say)."""
@@ -131,7 +141,7 @@ class ContactsTableModel(QAbstractTableModel):
         return block[row % BLOCK]
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() or self._count is None else self._count
+        return 0 if parent.isValid() else self._shown
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -208,11 +218,12 @@ class ContactsTableModel(QAbstractTableModel):
         self._blocks[block] = rows
         while len(self._blocks) > CACHED_BLOCKS:
             self._blocks.popitem(last=False)
-        if rows and self._count is not None:
-            first = block * BLOCK
-            last = min(first + len(rows), self._count) - 1
-            if last >= first:
-                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        if block == 0 and self._count is None and len(rows) > self._shown:
+            self._grow(len(rows))  # shown before the count arrives
+        first = block * BLOCK
+        last = min(first + len(rows), self._shown) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
         self._read_next()
 
     def _read_failed(self, generation: int, block: int, error: BaseException) -> None:
@@ -223,13 +234,19 @@ class ContactsTableModel(QAbstractTableModel):
     def _counted(self, generation: int, count: int) -> None:
         if generation != self._generation:
             return
-        if count:
-            self.beginInsertRows(QModelIndex(), 0, count - 1)
-            self._count = count
-            self.endInsertRows()
-        else:
-            self._count = 0
+        self._count = count
+        if count > self._shown:
+            self._grow(count)
+        elif count < self._shown:  # contacts went away between the two reads
+            self.beginRemoveRows(QModelIndex(), count, self._shown - 1)
+            self._shown = count
+            self.endRemoveRows()
         self.count_changed.emit(count)
+
+    def _grow(self, rows: int) -> None:
+        self.beginInsertRows(QModelIndex(), self._shown, rows - 1)
+        self._shown = rows
+        self.endInsertRows()
 
     def _failed(self, error: BaseException) -> None:
         self.failed.emit(f"The contacts could not be read: {error}")
