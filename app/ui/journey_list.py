@@ -45,6 +45,7 @@ class JourneyTable(QTableWidget):
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
         self.setSortingEnabled(True)
+        self.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(34)
         header = self.horizontalHeader()

@@ -242,6 +242,12 @@ class JourneysPage(QWidget):
     def _build_list(self) -> QWidget:
         title = QLabel("Journeys")
         title.setObjectName("pageTitle")
+        hint = QLabel(
+            "A contact who enters a journey's segment starts it and leaves when they finish, "
+            "leave the segment or convert. Double-click a journey to open it."
+        )
+        hint.setObjectName("pageHint")
+        hint.setWordWrap(True)
         toolbar = QHBoxLayout()
         toolbar.setSpacing(8)
         for button in (
@@ -270,6 +276,7 @@ class JourneysPage(QWidget):
         layout.setContentsMargins(40, 32, 40, 32)
         layout.setSpacing(16)
         layout.addWidget(title)
+        layout.addWidget(hint)
         layout.addLayout(toolbar)
         layout.addWidget(card)
         layout.addWidget(self.table, 1)

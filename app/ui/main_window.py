@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui import preferences
+from app.ui.contacts.page import ContactsPage
 from app.ui.context import AppContext
 from app.ui.engine_host import EngineHost, EngineState
 from app.ui.journeys_page import JourneysPage
@@ -88,7 +89,9 @@ AREAS: tuple[Area, ...] = (
 )
 
 PageFactory = Callable[[AppContext], QWidget]
-PAGES: dict[str, PageFactory] = {}
+PAGES: dict[str, PageFactory] = {
+    "contacts": ContactsPage,
+}
 """The page of each area other than Journeys; an area without one shows its placeholder."""
 
 

@@ -5,7 +5,8 @@ the caller chose a platform), at :data:`SIZE`. Without ``--db`` the window shows
 demo workspace made in a temporary folder (the samples as drafts, a few hundred contacts), so
 the picture looks like what a new user sees after the README's first command; the engine does
 not run. The journey (``--journey FILE``, imported, or the re-engagement sample) is open in the
-designer, fitted, with its validation shown; ``--page`` shows another area instead. The README
+designer, fitted, with its validation shown; ``--page`` shows an area instead (``journeys``:
+the list). The README
 picture is made with it (``docs/make_screenshot.sh``).
 """
 
@@ -63,7 +64,7 @@ def _render(target: Path, journey: Path | None, db: str, page: str | None) -> in
     window.resize(*SIZE)
     window.show()
     try:
-        if page is not None and page != "journeys":
+        if page is not None:
             window.show_area(page)
         elif journey is not None:
             if not window.journeys.import_file(journey):
