@@ -369,10 +369,11 @@ def _run_counts(connection: Connection, scope: _Scope) -> dict[str, Any]:
 def _node_reports(
     connection: Connection, scope: _Scope, documents: list[JourneyDocument]
 ) -> dict[str, NodeReport]:
-    steps = connection.execute(
-        select(step_log.c.node_id, step_log.c.outcome, step_log.c.port, func.count())
+    described = _described_nodes(documents)
+    outcomes = connection.execute(
+        select(step_log.c.node_id, step_log.c.outcome, func.count())
         .where(scope.of(step_log))
-        .group_by(step_log.c.node_id, step_log.c.outcome, step_log.c.port)
+        .group_by(step_log.c.node_id, step_log.c.outcome)
     ).all()
     standing: dict[str, int] = dict(
         connection.execute(
@@ -382,24 +383,29 @@ def _node_reports(
         ).all()
     )
     sends = _message_stats(connection, scope)
-    described = _described_nodes(documents)
-    seen = {node_id for node_id, *_ in steps} | set(standing) | set(sends)
+    seen = {node_id for node_id, *_ in outcomes} | set(standing) | set(sends)
     order = [*described, *sorted(seen - set(described))]
+    choices = [
+        node_id
+        for node_id in order
+        if node_id not in described or len(described[node_id].ports()) > 1
+    ]
+    taken = _ports_taken(connection, scope, choices)
     reports: dict[str, NodeReport] = {}
     for node_id in order:
         node = described.get(node_id)
         processed = 0
         exits: dict[str, int] = {}
-        ports: dict[str, int] = dict.fromkeys(node.ports() if node else (), 0)
-        for step_node, outcome, port, count in steps:
-            if step_node != node_id:
-                continue
-            if outcome in PROCESSED_OUTCOMES:
+        for step_node, outcome, count in outcomes:
+            if step_node == node_id and outcome in PROCESSED_OUTCOMES:
                 processed += count
-            else:
+            elif step_node == node_id:
                 exits[outcome] = exits.get(outcome, 0) + count
-            if port is not None:
-                ports[port] = ports.get(port, 0) + count
+        ports = dict.fromkeys(node.ports() if node else (), 0)
+        if node_id in choices:
+            ports |= taken.get(node_id, {})
+        elif ports:  # one way out: every run that moved on or completed here took it
+            ports = {port: processed + exits.get("completed", 0) for port in ports}
         channel = node.spec.channel if node is not None else None
         reports[node_id] = NodeReport(
             id=node_id,
@@ -413,6 +419,24 @@ def _node_reports(
             messages=sends.get(node_id, MessageStats()) if channel or node_id in sends else None,
         )
     return reports
+
+
+def _ports_taken(
+    connection: Connection, scope: _Scope, node_ids: list[str]
+) -> dict[str, dict[str, int]]:
+    """Steps by port at the nodes with a choice of ways out (the other nodes' counts follow
+    from their outcomes, read from an index alone)."""
+    if not node_ids:
+        return {}
+    rows = connection.execute(
+        select(step_log.c.node_id, step_log.c.port, func.count())
+        .where(scope.of(step_log), step_log.c.node_id.in_(node_ids), step_log.c.port.is_not(None))
+        .group_by(step_log.c.node_id, step_log.c.port)
+    )
+    taken: dict[str, dict[str, int]] = {}
+    for node_id, port, count in rows:
+        taken.setdefault(node_id, {})[port] = count
+    return taken
 
 
 def _described_nodes(documents: list[JourneyDocument]) -> dict[str, Node]:
