@@ -169,3 +169,26 @@ def test_selecting_a_contact_shows_their_events_newest_first_and_journeys(
     assert detail.journeys.item(0, 1).text() in ("in progress", "completed")
     assert detail.messages.rowCount() >= 1
     assert "email" in {detail.messages.item(r, 1).text() for r in range(detail.messages.rowCount())}
+
+
+def test_an_empty_workspace_says_how_to_import_and_lists_what_the_wizard_imported(
+    app_context: AppContext, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from app.ui.imports import ImportWizard
+
+    page = shown_page(app_context, qtbot)
+    assert page.count_label.text() == "0 contacts"
+    assert "Import…" in page.detail.message.text()
+    source = tmp_path / "people.csv"
+    source.write_text("Email,First name\nana@example.com,Ana\nbo@example.com,Bo\n", "utf-8")
+    page.open_import("contacts")
+    wizard = page.findChild(ImportWizard)
+    assert wizard is not None and wizard.isVisible()
+    wizard.file_page.path_edit.setText(str(source))
+    wizard.next()
+    wizard.next()
+    with qtbot.waitSignal(page.model.count_changed, timeout=20_000) as counted:
+        wizard.next()
+    assert counted.args == [2]
+    assert page.count_label.text() == "2 contacts"
+    assert cell(page, 1, 0, qtbot) == "Bo"

@@ -33,7 +33,7 @@ from app.ui.context import AppContext
 
 SEARCH_DELAY_MS = 300
 ROW_HEIGHT = 26
-COLUMN_WIDTHS = (160, 210, 130, 60, 100, 60)
+COLUMN_WIDTHS = (160, 210, 130, 76, 100, 64)
 """Widths of all columns but the last (Created), which takes the rest."""
 
 
@@ -130,6 +130,7 @@ class ContactsPage(QWidget):
         from app.ui.imports import ImportWizard
 
         wizard = ImportWizard(self.context, kind, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.imported.connect(lambda _report: self.model.refresh())
         wizard.open()
 

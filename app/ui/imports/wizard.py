@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -269,7 +269,8 @@ class ImportWizard(QWizard):
 def open_import_wizard(
     context: AppContext, kind: ImportKind = "contacts", parent: QWidget | None = None
 ) -> ImportWizard:
-    """Open the wizard (window-modal to ``parent``) and return it."""
+    """Open the wizard (window-modal to ``parent``; deleted when closed) and return it."""
     wizard = ImportWizard(context, kind, parent)
+    wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     wizard.open()
     return wizard
