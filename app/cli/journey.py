@@ -251,7 +251,7 @@ def _details(node: Any) -> str:
     """Ports taken (where there is a choice), early exits, and the messages of a send node
     with the interactions its channel has."""
     from app.domain.registry import CHANNEL_INTERACTIONS
-    from app.services.reports import INTERACTIONS
+    from app.services.report_queries import INTERACTIONS
 
     parts: list[str] = []
     if len(node.ports) > 1:

@@ -2,8 +2,9 @@
 per-node figures and the journeys list.
 
 Everything is counted in SQL with ``GROUP BY`` over the step log, enrollments, messages and
-interaction events; nothing here loops over contacts, so a report costs a handful of
-aggregate queries however many contacts ran the journey.
+interaction events (:mod:`app.services.report_queries`); nothing loops over contacts, so a
+report costs a handful of aggregate queries however many contacts ran the journey. This
+module turns those counts into typed figures and their JSON.
 
 Definitions (kept in step with :mod:`app.engine.moves`, which writes the step log):
 
@@ -13,7 +14,9 @@ Definitions (kept in step with :mod:`app.engine.moves`, which writes the step lo
   (``completed`` at an exit or a node leading nowhere, and the early exits). So
   ``entered = in_progress + processed + exited`` holds for every node.
 - *Ports*: steps that left (or completed) by each out port; every port of the node is listed,
-  also those nobody took. Shares are over all steps that took a port.
+  also those nobody took. Shares are over all steps that took a port. At a node with one way
+  out, every step that moved on or completed there took it (the engine logs the port it
+  left by), so only nodes with a choice have their steps counted by port.
 - *Messages* (send nodes): counts of messages by status (``blocked`` by reason); and, from the
   interaction events tied to each message by its id, unique contacts delivered, opened,
   clicked and bounced. A click implies an open; an open or click implies delivery; a bounce
@@ -33,19 +36,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select, true
+from sqlalchemy import Connection, case, func, select
 
 from app.domain.journey import JourneyDocument, Node
 from app.domain.loading import load_journey
+from app.services import report_queries as queries
 from app.services.journeys import JourneyNotFound
-from app.store.schema import (
-    enrollments,
-    events,
-    journey_versions,
-    journeys,
-    messages,
-    step_log,
-)
+from app.store.schema import enrollments, journeys
 from app.store.workspace import Workspace
 
 PROCESSED_OUTCOMES = ("processed", "skipped")
@@ -53,8 +50,6 @@ PROCESSED_OUTCOMES = ("processed", "skipped")
 
 MESSAGE_STATUS_KEYS = ("queued", "held", "sending", "sent", "failed", "cancelled")
 """Message statuses counted as plain numbers (``blocked`` is counted by reason)."""
-
-INTERACTIONS = ("delivered", "opened", "clicked", "bounced")
 
 
 class VersionNotFound(LookupError):
@@ -288,7 +283,7 @@ def journey_report(workspace: Workspace, name: str, version: int | None = None) 
         if row is None:
             raise JourneyNotFound(name)
         journey_id, status, draft = row
-        documents = _documents(connection, journey_id)
+        documents = queries.published_versions(connection, journey_id)
         if version is not None and version not in documents:
             raise VersionNotFound(name, version, sorted(documents))
         if version is not None:
@@ -297,110 +292,46 @@ def journey_report(workspace: Workspace, name: str, version: int | None = None) 
             described = [documents[number] for number in sorted(documents, reverse=True)]
         else:
             described = [load_journey(draft, f"journey {journey_id} draft")]
-        scope = _Scope(journey_id, version)
-        runs = _run_counts(connection, scope)
+        scope = queries.ReportScope(journey_id, version)
+        runs = queries.run_counts(connection, scope)
         nodes = _node_reports(connection, scope, described)
-        daily = _daily(connection, scope)
+        daily = _daily(queries.daily_counts(connection, scope))
     goal = described[0].settings.goal
-    ended = {reason: n for reason, n in sorted(runs["ended"].items())}
     return JourneyReport(
         journey=name,
         journey_id=journey_id,
         version=version,
         status=status,
-        entered=runs["entered"],
-        active=runs["active"],
-        ended=ended,
-        goal=GoalStats(
-            runs["goal"], runs["entered"], None if goal is None else goal.target_percent
-        ),
+        entered=runs.entered,
+        active=runs.active,
+        ended=runs.ended,
+        goal=GoalStats(runs.goal, runs.entered, None if goal is None else goal.target_percent),
         nodes=nodes,
         daily=daily,
     )
 
 
-# -- queries --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Scope:
-    """The journey, and the version when one is named: a filter for each table."""
-
-    journey_id: str
-    version: int | None
-
-    def of(self, table: Any) -> ColumnElement[bool]:
-        version = true() if self.version is None else table.c.version == self.version
-        return and_(table.c.journey_id == self.journey_id, version)
-
-
-def _documents(connection: Connection, journey_id: str) -> dict[int, JourneyDocument]:
-    rows = connection.execute(
-        select(journey_versions.c.version, journey_versions.c.document).where(
-            journey_versions.c.journey_id == journey_id
-        )
-    )
-    return {
-        number: load_journey(text, f"journey {journey_id} version {number}")
-        for number, text in rows
-    }
-
-
-def _run_counts(connection: Connection, scope: _Scope) -> dict[str, Any]:
-    rows = connection.execute(
-        select(
-            enrollments.c.status,
-            enrollments.c.end_reason,
-            func.count(),
-            func.count(enrollments.c.goal_reached_at),
-        )
-        .where(scope.of(enrollments))
-        .group_by(enrollments.c.status, enrollments.c.end_reason)
-    ).all()
-    ended = {str(reason): n for status, reason, n, _ in rows if status == "ended"}
-    return {
-        "entered": sum(n for _, _, n, _ in rows),
-        "active": sum(n for status, _, n, _ in rows if status == "active"),
-        "ended": ended,
-        "goal": sum(goal for *_, goal in rows),
-    }
-
-
 def _node_reports(
-    connection: Connection, scope: _Scope, documents: list[JourneyDocument]
+    connection: Connection, scope: queries.ReportScope, documents: list[JourneyDocument]
 ) -> dict[str, NodeReport]:
     described = _described_nodes(documents)
-    outcomes = connection.execute(
-        select(step_log.c.node_id, step_log.c.outcome, func.count())
-        .where(scope.of(step_log))
-        .group_by(step_log.c.node_id, step_log.c.outcome)
-    ).all()
-    standing: dict[str, int] = dict(
-        connection.execute(
-            select(enrollments.c.node_id, func.count())
-            .where(scope.of(enrollments), enrollments.c.status == "active")
-            .group_by(enrollments.c.node_id)
-        ).all()
-    )
+    outcomes = queries.step_outcomes(connection, scope)
+    standing = queries.standing(connection, scope)
     sends = _message_stats(connection, scope)
-    seen = {node_id for node_id, *_ in outcomes} | set(standing) | set(sends)
+    seen = set(outcomes) | set(standing) | set(sends)
     order = [*described, *sorted(seen - set(described))]
     choices = [
         node_id
         for node_id in order
         if node_id not in described or len(described[node_id].ports()) > 1
     ]
-    taken = _ports_taken(connection, scope, choices)
+    taken = queries.ports_taken(connection, scope, choices)
     reports: dict[str, NodeReport] = {}
     for node_id in order:
         node = described.get(node_id)
-        processed = 0
-        exits: dict[str, int] = {}
-        for step_node, outcome, count in outcomes:
-            if step_node == node_id and outcome in PROCESSED_OUTCOMES:
-                processed += count
-            elif step_node == node_id:
-                exits[outcome] = exits.get(outcome, 0) + count
+        steps = outcomes.get(node_id, {})
+        processed = sum(n for outcome, n in steps.items() if outcome in PROCESSED_OUTCOMES)
+        exits = {why: n for why, n in sorted(steps.items()) if why not in PROCESSED_OUTCOMES}
         ports = dict.fromkeys(node.ports() if node else (), 0)
         if node_id in choices:
             ports |= taken.get(node_id, {})
@@ -414,29 +345,11 @@ def _node_reports(
             channel=channel,
             in_progress=standing.get(node_id, 0),
             processed=processed,
-            exits=dict(sorted(exits.items())),
+            exits=exits,
             ports=ports,
             messages=sends.get(node_id, MessageStats()) if channel or node_id in sends else None,
         )
     return reports
-
-
-def _ports_taken(
-    connection: Connection, scope: _Scope, node_ids: list[str]
-) -> dict[str, dict[str, int]]:
-    """Steps by port at the nodes with a choice of ways out (the other nodes' counts follow
-    from their outcomes, read from an index alone)."""
-    if not node_ids:
-        return {}
-    rows = connection.execute(
-        select(step_log.c.node_id, step_log.c.port, func.count())
-        .where(scope.of(step_log), step_log.c.node_id.in_(node_ids), step_log.c.port.is_not(None))
-        .group_by(step_log.c.node_id, step_log.c.port)
-    )
-    taken: dict[str, dict[str, int]] = {}
-    for node_id, port, count in rows:
-        taken.setdefault(node_id, {})[port] = count
-    return taken
 
 
 def _described_nodes(documents: list[JourneyDocument]) -> dict[str, Node]:
@@ -448,95 +361,28 @@ def _described_nodes(documents: list[JourneyDocument]) -> dict[str, Node]:
     return described
 
 
-def _message_stats(connection: Connection, scope: _Scope) -> dict[str, MessageStats]:
-    statuses = connection.execute(
-        select(messages.c.node_id, messages.c.status, messages.c.reason, func.count())
-        .where(scope.of(messages))
-        .group_by(messages.c.node_id, messages.c.status, messages.c.reason)
-    ).all()
-    counts: dict[str, dict[str, Any]] = {}
-    for node_id, status, reason, count in statuses:
-        node = counts.setdefault(node_id, {"blocked": {}})
-        if status == "blocked":
-            key = reason or "unknown"
-            node["blocked"][key] = node["blocked"].get(key, 0) + count
-        else:
-            node[status] = node.get(status, 0) + count
-    for node_id, interactions in _interactions(connection, scope).items():
-        counts.setdefault(node_id, {"blocked": {}}).update(interactions)
-    return {
-        node_id: MessageStats(**{**values, "blocked": dict(sorted(values["blocked"].items()))})
-        for node_id, values in counts.items()
-    }
-
-
-def _interactions(connection: Connection, scope: _Scope) -> dict[str, dict[str, int]]:
-    """Per send node: unique contacts delivered, opened, clicked, bounced (DESIGN §6)."""
-
-    def had(interaction: str) -> ColumnElement[int]:
-        kind = messages.c.channel + f"_{interaction}"
-        return func.max(case((events.c.type == kind, 1), else_=0))
-
-    per_message = (
-        select(
-            messages.c.node_id,
-            messages.c.contact_id,
-            had("delivered").label("delivered"),
-            had("opened").label("opened"),
-            had("clicked").label("clicked"),
-            had("bounced").label("bounced"),
+def _message_stats(connection: Connection, scope: queries.ReportScope) -> dict[str, MessageStats]:
+    statuses = queries.message_statuses(connection, scope)
+    unique = queries.interactions(connection, scope)
+    stats: dict[str, MessageStats] = {}
+    for node_id in [*statuses, *(node_id for node_id in unique if node_id not in statuses)]:
+        counts: dict[str, int] = {}
+        blocked: dict[str, int] = {}
+        for (status, reason), n in statuses.get(node_id, {}).items():
+            if status == "blocked":
+                blocked[reason or "unknown"] = blocked.get(reason or "unknown", 0) + n
+            else:
+                counts[status] = counts.get(status, 0) + n
+        stats[node_id] = MessageStats(
+            **counts, **unique.get(node_id, {}), blocked=dict(sorted(blocked.items()))
         )
-        .join(events, events.c.message_id == messages.c.id)
-        .where(scope.of(messages))
-        .group_by(messages.c.id, messages.c.node_id, messages.c.contact_id)
-        .subquery()
-    )
-    engaged = or_(per_message.c.opened == 1, per_message.c.clicked == 1)
-    flags = {
-        "delivered": or_(engaged, and_(per_message.c.delivered == 1, per_message.c.bounced == 0)),
-        "opened": engaged,
-        "clicked": per_message.c.clicked == 1,
-        "bounced": and_(per_message.c.bounced == 1, ~engaged),
-    }
-    rows = connection.execute(
-        select(
-            per_message.c.node_id,
-            *(
-                func.count(func.distinct(case((test, per_message.c.contact_id), else_=None)))
-                for test in flags.values()
-            ),
-        ).group_by(per_message.c.node_id)
-    ).all()
-    return {node_id: dict(zip(flags, values, strict=True)) for node_id, *values in rows}
+    return stats
 
 
-def _daily(connection: Connection, scope: _Scope) -> list[DayStats]:
-    """Runs entered, completed and reaching the goal per UTC day, every day from the first to
-    the last with any of them (days without any are zeros)."""
-    series: dict[date, dict[str, int]] = {}
-    columns = {
-        "entered": (enrollments.c.entered_at, true()),
-        "completed": (enrollments.c.ended_at, enrollments.c.end_reason == "completed"),
-        "goal": (enrollments.c.goal_reached_at, enrollments.c.goal_reached_at.is_not(None)),
-    }
-    for key, (moment, condition) in columns.items():
-        day = func.date(moment)
-        rows = connection.execute(
-            select(day, func.count()).where(scope.of(enrollments), condition).group_by(day)
-        )
-        for value, count in rows:
-            series.setdefault(_as_date(value), {})[key] = count
-    if not series:
+def _daily(counts: dict[date, dict[str, int]]) -> list[DayStats]:
+    """Every day from the first to the last with anything (days without are zeros)."""
+    if not counts:
         return []
-    first, last = min(series), max(series)
+    first, last = min(counts), max(counts)
     days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
-    return [DayStats(day, **series.get(day, {})) for day in days]
-
-
-def _as_date(value: object) -> date:
-    """``date()`` gives text on SQLite and a date on PostgreSQL."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+    return [DayStats(day, **counts.get(day, {})) for day in days]
