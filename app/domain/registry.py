@@ -56,10 +56,15 @@ CHANNEL_INTERACTIONS: dict[Channel, tuple[Interaction, ...]] = {
 
 @dataclass(frozen=True)
 class TemplateField:
-    """A config field that holds a Jinja2 template; ``html`` ones are autoescaped."""
+    """A config field that holds a Jinja2 template; ``html`` ones are autoescaped.
+
+    ``multiline`` ones are bodies (edited in a text area, kept as rendered); the others are one
+    line (a subject, a title: edited in a line, trimmed when rendered).
+    """
 
     name: str
     html: bool = False
+    multiline: bool = False
 
 
 def _names(items: object, key: str) -> list[str]:
@@ -122,8 +127,8 @@ class NodeSpec:
 
 _EMAIL_TEMPLATES = (
     TemplateField("subject"),
-    TemplateField("body_html", html=True),
-    TemplateField("body_text"),
+    TemplateField("body_html", html=True, multiline=True),
+    TemplateField("body_text", multiline=True),
 )
 
 SPECS: tuple[NodeSpec, ...] = (
@@ -146,7 +151,7 @@ SPECS: tuple[NodeSpec, ...] = (
         "Send a text message.",
         SendSmsConfig,
         channel="sms",
-        templates=(TemplateField("text"),),
+        templates=(TemplateField("text", multiline=True),),
     ),
     NodeSpec(
         "send_push",
@@ -156,7 +161,11 @@ SPECS: tuple[NodeSpec, ...] = (
         "Send a push notification.",
         SendPushConfig,
         channel="push",
-        templates=(TemplateField("title"), TemplateField("body"), TemplateField("url")),
+        templates=(
+            TemplateField("title"),
+            TemplateField("body", multiline=True),
+            TemplateField("url"),
+        ),
     ),
     NodeSpec(
         "create_task",
@@ -167,7 +176,7 @@ SPECS: tuple[NodeSpec, ...] = (
         CreateTaskConfig,
         templates=(
             TemplateField("title"),
-            TemplateField("description"),
+            TemplateField("description", multiline=True),
             TemplateField("assignee"),
         ),
     ),

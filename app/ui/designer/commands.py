@@ -2,7 +2,9 @@
 
 A command only calls the edit's ``apply`` / ``revert`` on the document and then the
 ``changed`` callback (the controller mirrors the scene and re-validates). It never touches a
-graphics item. Consecutive changes of one config field merge into one step (typing in a field).
+graphics item. Consecutive changes of one value (a config field, a title, a setting, the
+journey's name) merge into one step (typing in a field): edits that can merge say so with a
+``merged_with`` method.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
-from app.domain.edits import Edit, SetConfigField
+from app.domain.edits import Edit
 from app.domain.journey import JourneyDocument
 
-MERGE_CONFIG_FIELD = 1
+MERGE_TYPING = 1
 
 
 class EditCommand(QUndoCommand):
@@ -33,13 +35,15 @@ class EditCommand(QUndoCommand):
         self.changed()
 
     def id(self) -> int:
-        return MERGE_CONFIG_FIELD if isinstance(self.edit, SetConfigField) else -1
+        return MERGE_TYPING if hasattr(self.edit, "merged_with") else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, EditCommand) or not isinstance(self.edit, SetConfigField):
+        merge = getattr(self.edit, "merged_with", None)
+        if not isinstance(other, EditCommand) or merge is None:
             return False
-        merged = self.edit.merged_with(other.edit)
+        merged = merge(other.edit)
         if merged is None:
             return False
         self.edit = merged
+        self.setText(merged.label)
         return True

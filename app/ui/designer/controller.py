@@ -5,12 +5,20 @@ Every change to the journey goes through :meth:`DesignerController.push`, which 
 or redone, the scene mirrors the document and ``document_changed`` is emitted (validation and the
 window's title listen). Selection is never on the undo stack. Refused requests (a connection the
 rules do not allow) change nothing and emit ``refused`` with the reason.
+
+The property forms' changes come in through :meth:`set_title`, :meth:`set_config_field`,
+:meth:`replace_config`, :meth:`set_setting` and :meth:`set_journey_text`; those return the
+sentence saying why a value cannot be stored (the journey is then unchanged), else None.
+
+A read-only controller (a live journey) pushes nothing: every intent is refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
+from pydantic import ValidationError
 from PySide6.QtCore import QObject, QPointF, Signal
 from PySide6.QtGui import QUndoStack
 
@@ -19,11 +27,18 @@ from app.domain.edits import (
     ConnectionRefused,
     Edit,
     EditGroup,
+    JourneyText,
     MoveNodes,
     add_node,
     can_connect,
+    config_value_problem,
     connect,
     move_nodes,
+    replace_config,
+    set_config_field,
+    set_journey_text,
+    set_setting,
+    set_title,
 )
 from app.domain.group_edits import paste_nodes, remove_selection
 from app.domain.journey import Edge, JourneyDocument, Node, Position
@@ -34,6 +49,7 @@ from app.ui.designer.items import EdgeKey
 from app.ui.designer.scene import JourneyScene
 
 PASTE_STEP = 2 * look.GRID
+READ_ONLY = "This journey is live, so it cannot be changed; edit it as a new version."
 
 
 class DesignerController(QObject):
@@ -48,6 +64,7 @@ class DesignerController(QObject):
         self.undo_stack = undo_stack
         self._document = document
         self._pastes = 0
+        self.read_only = False
         scene.mirror(document)
 
     @property
@@ -64,6 +81,9 @@ class DesignerController(QObject):
 
     def push(self, edit: Edit) -> None:
         """Apply ``edit`` as one undo step (an edit that changes nothing is dropped)."""
+        if self.read_only:
+            self.refused.emit(READ_ONLY)
+            return
         if isinstance(edit, EditGroup) and not edit.edits:
             return
         if isinstance(edit, MoveNodes) and not edit.moves:
@@ -80,6 +100,9 @@ class DesignerController(QObject):
         """A new node of ``kind`` whose card is centred on ``centre`` (snapped to the grid)."""
         if kind not in REGISTRY or kind == "start":
             return None
+        if self.read_only:
+            self.refused.emit(READ_ONLY)
+            return None
         x = look.snap(centre.x() - look.CARD_WIDTH / 2)
         y = look.snap(centre.y() - look.HEADER_HEIGHT / 2)
         edit = add_node(self._document, REGISTRY[kind].key, (x, y))
@@ -88,10 +111,15 @@ class DesignerController(QObject):
         return edit.node.id
 
     def check_connection(self, source: str, port: str, target: str) -> str | None:
+        if self.read_only:
+            return READ_ONLY
         return can_connect(self._document, source, port, target)
 
     def connect(self, source: str, port: str, target: str) -> str | None:
         """Connect, or emit and return the reason it is refused (the journey is unchanged)."""
+        if self.read_only:
+            self.refused.emit(READ_ONLY)
+            return READ_ONLY
         try:
             edit = connect(self._document, source, port, target)
         except ConnectionRefused as refusal:
@@ -128,3 +156,60 @@ class DesignerController(QObject):
         edit = move_nodes(self._document, positions)
         if edit.moves:
             self.push(EditGroup((edit,), "Arrange"))
+
+    # -- property forms -------------------------------------------------------------------
+
+    def _push_checked(self, edit: Edit) -> str | None:
+        if self.read_only:
+            return READ_ONLY
+        self.push(edit)
+        return None
+
+    def set_title(self, node_id: str, title: str) -> str | None:
+        node = self._document.node(node_id)
+        if node is None or node.title == title:
+            return None
+        return self._push_checked(set_title(self._document, node_id, title))
+
+    def set_config_field(self, node_id: str, field: str, value: Any) -> str | None:
+        """Store one config field; a value the file could not hold is refused with the reason."""
+        node = self._document.node(node_id)
+        if node is None or (node.config or {}).get(field, _ABSENT) == value:
+            return None
+        problem = config_value_problem(self._document, node_id, field, value)
+        if problem is not None:
+            return problem
+        return self._push_checked(set_config_field(self._document, node_id, field, value))
+
+    def replace_config(self, node_id: str, field: str, config: dict[str, Any]) -> str | None:
+        if self._document.node(node_id) is None:
+            return None
+        return self._push_checked(replace_config(self._document, node_id, field, config))
+
+    def set_setting(self, field: str, value: Any) -> str | None:
+        """Store one journey setting, or say why the value does not fit."""
+        try:
+            edit = set_setting(self._document, field, value)
+        except ValidationError as error:
+            return "; ".join(_setting_message(item) for item in error.errors())
+        if edit.before == edit.after:
+            return None
+        return self._push_checked(edit)
+
+    def set_journey_text(self, field: JourneyText, text: str) -> str | None:
+        if getattr(self._document, field) == text:
+            return None
+        try:
+            edit = set_journey_text(self._document, field, text)
+        except ValueError as error:
+            return str(error)
+        return self._push_checked(edit)
+
+
+_ABSENT = object()
+
+
+def _setting_message(item: Any) -> str:
+    where = ".".join(str(step) for step in item["loc"][1:])
+    message = str(item["msg"]).removeprefix("Value error, ")
+    return f"{where.replace('_', ' ')}: {message}" if where else message

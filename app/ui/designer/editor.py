@@ -1,9 +1,14 @@
-"""The designer widget: palette | canvas over the issues panel, with the editing actions.
+"""The designer widget: palette | canvas over the issues panel | properties, with the actions.
 
 Builds the designer's parts for one journey and wires them: view and palette intents go to the
-controller, every change schedules validation, findings go to the cards and the issues panel.
-Its actions (undo, redo, cut, copy, paste, delete, select all, fit, zoom, arrange) carry the
-shortcuts and are offered to the window's menus through :attr:`DesignerWidget.actions_by_name`.
+controller, every change schedules validation, findings go to the cards, the issues panel and
+the properties panel; the selection decides what the properties panel shows. Its actions (undo,
+redo, cut, copy, paste, delete, select all, fit, zoom, arrange) carry the shortcuts and are
+offered to the window's menus through :attr:`DesignerWidget.actions_by_name`.
+
+Workspace data (segment names, custom attributes, contacts for the preview) comes in through
+:meth:`DesignerWidget.set_sources`; :meth:`DesignerWidget.set_read_only` shows a live journey
+that cannot be changed.
 """
 
 from __future__ import annotations
@@ -18,18 +23,23 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.domain.journey import JourneyDocument, Node
 from app.domain.validation import Finding
 from app.ui.designer.clipboard import fragment_mime, fragment_text, read_fragment
-from app.ui.designer.controller import DesignerController
+from app.ui.designer.controller import READ_ONLY, DesignerController
 from app.ui.designer.issues import IssuesPanel
 from app.ui.designer.palette import NodePalette
+from app.ui.designer.properties.panel import PANEL_WIDTH, PropertiesPanel
+from app.ui.designer.properties.sources import DesignerSources
 from app.ui.designer.scene import JourneyScene
 from app.ui.designer.validation import LiveValidation
 from app.ui.designer.view import JourneyView
 
 MESSAGE_MS = 6000
+EDITING_ACTIONS = ("undo", "redo", "cut", "paste", "delete", "arrange")
+"""The actions a read-only designer turns off."""
 
 
 def new_journey(name: str = "Untitled journey") -> JourneyDocument:
@@ -51,6 +61,8 @@ class DesignerWidget(QWidget):
         self.issues = IssuesPanel()
         self.controller = DesignerController(document or new_journey(), self.scene, self.undo_stack)
         self.validation = LiveValidation(lambda: self.controller.document, self)
+        self.properties = PropertiesPanel(self.controller)
+        self.read_only = False
         self.zoom_label = QLabel()
         self.zoom_label.setObjectName("zoomLabel")
         self.actions_by_name: dict[str, QAction] = {}
@@ -66,8 +78,28 @@ class DesignerWidget(QWidget):
 
     def load(self, document: JourneyDocument) -> None:
         self.controller.load(document)
+        self.properties.show_selection(self.scene.selected_node_ids())
         self.validation.run_now()
         self.view.fit_journey()
+
+    def set_sources(self, sources: DesignerSources) -> None:
+        """Where the pickers and the preview get workspace data (see ``workspace_sources``)."""
+        self.properties.set_sources(sources)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Show a live journey that cannot be changed: no drops, connections, moves, deletes or
+        pastes, the palette and the property forms disabled. Selecting, zooming, copying and the
+        preview still work."""
+        self.read_only = read_only
+        self.controller.read_only = read_only
+        self.view.read_only = read_only
+        self.scene.set_movable(not read_only)
+        self.palette.setEnabled(not read_only)
+        self.properties.set_read_only(read_only)
+        for name in EDITING_ACTIONS:
+            self.actions_by_name[name].setEnabled(not read_only)
+        if not read_only:
+            self._follow_undo_stack()
 
     # -- building -------------------------------------------------------------------------
 
@@ -101,8 +133,9 @@ class DesignerWidget(QWidget):
         main.setObjectName("designerSplitter")
         main.addWidget(self.palette)
         main.addWidget(right)
+        main.addWidget(self.properties)
         main.setStretchFactor(1, 1)
-        main.setSizes([176, 1000])
+        main.setSizes([176, 1000, PANEL_WIDTH])
         main.setChildrenCollapsible(False)
         self.palette.setMinimumWidth(150)
         layout = QVBoxLayout(self)
@@ -160,6 +193,7 @@ class DesignerWidget(QWidget):
         self.controller.document_changed.connect(self.view.update_scene_rect)
         self.validation.findings_changed.connect(self._show_findings)
         self.issues.node_activated.connect(self.reveal_node)
+        self.scene.selectionChanged.connect(self._selection_changed)
         self._show_zoom(self.view.zoom())
 
     # -- behaviour ------------------------------------------------------------------------
@@ -174,12 +208,24 @@ class DesignerWidget(QWidget):
         self.controller.add_node(kind, self.view.visible_centre())
 
     def _refused(self, reason: str) -> None:
-        self.message.emit(f"Not connected: {reason}", MESSAGE_MS)
+        self.message.emit(reason if reason == READ_ONLY else f"Not connected: {reason}", MESSAGE_MS)
         QToolTip.showText(QCursor.pos(), reason, self.view)
 
     def _show_findings(self, findings: list[Finding]) -> None:
         self.scene.set_findings(findings)
         self.issues.set_findings(findings, self._title_of)
+        self.properties.show_findings(findings)
+
+    def _selection_changed(self) -> None:
+        if not isValid(self.scene) or not isValid(self.properties):
+            return  # the designer is being taken down
+        selected = self.scene.selected_node_ids()
+        if selected != self.properties.node_ids:
+            self.properties.show_selection(selected)
+
+    def _follow_undo_stack(self) -> None:
+        self.actions_by_name["undo"].setEnabled(self.undo_stack.canUndo())
+        self.actions_by_name["redo"].setEnabled(self.undo_stack.canRedo())
 
     def _title_of(self, node_id: str) -> str:
         card = self.scene.nodes.get(node_id)
@@ -192,6 +238,9 @@ class DesignerWidget(QWidget):
         self.view.setFocus()
 
     def delete_selection(self) -> None:
+        if self.read_only:
+            self.controller.refused.emit(READ_ONLY)
+            return
         nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edge_keys()
         if nodes or edges:
             self.controller.delete(nodes, edges)
@@ -209,12 +258,12 @@ class DesignerWidget(QWidget):
         return True
 
     def cut(self) -> None:
-        if self.copy():
+        if not self.read_only and self.copy():
             self.controller.delete(self.scene.selected_node_ids())
 
     def paste(self) -> list[str]:
         fragment = read_fragment(QGuiApplication.clipboard().mimeData())
-        if fragment is None:
+        if fragment is None or self.read_only:
             return []
         return self.controller.paste(*fragment)
 

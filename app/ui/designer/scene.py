@@ -62,6 +62,7 @@ class JourneyScene(QGraphicsScene):
         self.edges: dict[EdgeKey, EdgeItem] = {}
         self._contents: dict[str, CardContent] = {}
         self._edges_at: dict[str, set[EdgeKey]] = defaultdict(set)
+        self.movable = True
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
 
     # -- mirroring ------------------------------------------------------------------------
@@ -90,6 +91,7 @@ class JourneyScene(QGraphicsScene):
         if item is None:
             item = self.nodes[node.id] = NodeItem(node.id)
             item.on_moved = self._card_moved
+            item.setFlag(NodeItem.GraphicsItemFlag.ItemIsMovable, self.movable)
             self.addItem(item)
         content = CardContent.of(node, document, connected)
         old = self._contents.get(node.id)
@@ -142,6 +144,12 @@ class JourneyScene(QGraphicsScene):
             item = self.edges.get(key)
             if item is not None:
                 self._place_edge(item, key)
+
+    def set_movable(self, movable: bool) -> None:
+        """Whether cards can be dragged (not in a read-only journey); applies to later cards too."""
+        self.movable = movable
+        for item in self.nodes.values():
+            item.setFlag(NodeItem.GraphicsItemFlag.ItemIsMovable, movable)
 
     # -- findings -------------------------------------------------------------------------
 

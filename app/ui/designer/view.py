@@ -6,7 +6,8 @@ under way is one :class:`~app.ui.designer.interactions.Interaction` object.
 
 Controls: wheel zooms around the pointer; Ctrl+0 (an action of the editor) fits the journey;
 the middle button, or space held with the left button, pans; the left button on empty canvas
-draws a rubber band.
+draws a rubber band. A read-only view (``read_only``) takes no drops and starts no connections;
+selecting, panning and zooming still work.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class JourneyView(QGraphicsView):
         self.setObjectName("canvas")
         self.journey_scene = scene
         self.connection_check: ConnectionCheck | None = None
+        self.read_only = False
         self._interaction: Interaction | None = None
         self._space_held = False
         self.setRenderHints(
@@ -135,7 +137,12 @@ class JourneyView(QGraphicsView):
         left = button == Qt.MouseButton.LeftButton
         if button == Qt.MouseButton.MiddleButton or (left and self._space_held):
             self._interaction = Pan(self)
-        elif left and isinstance(port := self._port_at(event), PortItem) and not port.is_input:
+        elif (
+            left
+            and not self.read_only
+            and isinstance(port := self._port_at(event), PortItem)
+            and not port.is_input
+        ):
             self._interaction = ConnectDrag(self, port, self.connection_check)
         elif left:
             self._interaction = SelectOrMove(self)
@@ -189,20 +196,20 @@ class JourneyView(QGraphicsView):
     # -- drops from the palette -----------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasFormat(NODE_KIND_MIME):
+        if event.mimeData().hasFormat(NODE_KIND_MIME) and not self.read_only:
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if event.mimeData().hasFormat(NODE_KIND_MIME):
+        if event.mimeData().hasFormat(NODE_KIND_MIME) and not self.read_only:
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
         data = event.mimeData()
-        if not data.hasFormat(NODE_KIND_MIME):
+        if not data.hasFormat(NODE_KIND_MIME) or self.read_only:
             event.ignore()
             return
         kind = bytes(data.data(NODE_KIND_MIME).data()).decode("utf-8")

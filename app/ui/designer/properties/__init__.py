@@ -1,0 +1,2 @@
+"""The designer's properties panel: forms generated from the node kinds' config models, the
+journey settings form and the message preview."""
