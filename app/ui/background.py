@@ -8,7 +8,8 @@ widget is ever touched from another thread.
 
 ``submit_latest(key, …)`` is for results that replace each other (the live count of the segment
 being edited): only the newest submission for a key delivers; an older one that finishes late
-is dropped, so a stale result is never shown over a newer one.
+is dropped, so a stale result is never shown over a newer one. A result for a widget that
+has been deleted meanwhile (its window closed) is dropped too.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 
 WORKERS = 2
@@ -105,6 +107,9 @@ class Background(QObject):
 
     @staticmethod
     def _deliver(callback: Callback, value: Any) -> None:
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            return  # the widget that asked has been closed and deleted meanwhile
         callback(value)
 
 

@@ -60,7 +60,7 @@ class JourneySession(QObject):
         self.ask_unsaved: Callable[[str], Unsaved] = self._ask_unsaved
         self.confirm: Callable[[str, str], bool] = self._confirm
         self.show_error: Callable[[str, str], None] = self._show_error
-        designer.undo_stack.cleanChanged.connect(lambda _clean: self.changed.emit())
+        designer.undo_stack.cleanChanged.connect(self._clean_changed)
 
     # -- state ----------------------------------------------------------------------------
 
@@ -191,6 +191,9 @@ class JourneySession(QObject):
         return self._lifecycle(lifecycle.stop, "stopped")
 
     # -- helpers --------------------------------------------------------------------------
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self.changed.emit()
 
     def _lifecycle(self, change: Callable[..., object], status: str) -> bool:
         if not self.is_open:
