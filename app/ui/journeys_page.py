@@ -34,6 +34,7 @@ from app.services.documents import suggested_file_name
 from app.services.reports import JourneySummary, journey_summaries
 from app.ui.context import AppContext
 from app.ui.designer.editor import DesignerWidget
+from app.ui.designer.properties.sources import workspace_sources
 from app.ui.journey_list import JourneyTable
 from app.ui.journey_session import JourneySession
 
@@ -64,6 +65,7 @@ class JourneysPage(QWidget):
         self.context = context
         self.area = area
         self.designer = DesignerWidget()
+        self.designer.set_sources(workspace_sources(context))
         self.session = JourneySession(context, self.designer, self)
         self.table = JourneyTable()
         self.choose_import_path: Callable[[], Path | None] = self._choose_import_path
