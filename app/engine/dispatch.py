@@ -17,7 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from app.domain.journey import Node
 from app.domain.node_configs import SendEmailConfig, SendPushConfig, SendSmsConfig
@@ -26,7 +37,7 @@ from app.engine.nodes import CONTACT_COLUMNS, contact_data
 from app.engine.plan import VersionPlan
 from app.engine.rendering import RenderCache
 from app.engine.transports.base import DeliveryError, Outgoing, Transport
-from app.store.schema import contacts, events, journeys, messages
+from app.store.schema import UTCDateTime, contacts, events, journeys, messages
 from app.store.workspace import Workspace
 
 CLAIM_LEASE = timedelta(minutes=5)
@@ -121,7 +132,7 @@ def dispatch(
         outcomes = _hand_over([m for m in ready if m.id in claimed], transports)
         attempts = {row["message_id"]: row["attempts"] + 1 for row in rows}
         with workspace.writer() as connection:
-            counts = _record(connection, outcomes, attempts, rows, now)
+            counts = _record(connection, outcomes, attempts, now)
         result.sent += counts[0]
         result.failed += counts[1]
         result.retried += counts[2]
@@ -134,7 +145,7 @@ def _compose(
 ) -> Outgoing:
     contact = contact_data(row)
     context = {"journey": {"name": plan.document.name}, **links(row["message_id"])}
-    config = node.typed_config()
+    config = cache.config(node)
     message_id = row["message_id"]
     if isinstance(config, SendEmailConfig):
         unsubscribe = context.get("unsubscribe_url", "")
@@ -180,22 +191,24 @@ def _fail(connection: Connection, broken: list[dict[str, Any]], now: datetime) -
         )
 
 
+CHUNK = 500
+"""Message ids per statement (``IN`` lists)."""
+
+
+def _chunks(ids: list[str]) -> list[list[str]]:
+    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
+
+
 def _claim(connection: Connection, ids: list[str], now: datetime) -> set[str]:
+    """Claim those still due (``sending``); returns the ids claimed (one statement a chunk)."""
     claimed: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        connection.execute(
-            update(messages)
-            .where(messages.c.id.in_(chunk), due_messages(now))
-            .values(status="sending", claimed_at=now, attempts=messages.c.attempts + 1)
-        )
+    for chunk in _chunks(ids):
         claimed |= set(
             connection.execute(
-                select(messages.c.id).where(
-                    messages.c.id.in_(chunk),
-                    messages.c.status == "sending",
-                    messages.c.claimed_at == now,
-                )
+                update(messages)
+                .where(messages.c.id.in_(chunk), due_messages(now))
+                .values(status="sending", claimed_at=now, attempts=messages.c.attempts + 1)
+                .returning(messages.c.id)
             ).scalars()
         )
     return claimed
@@ -228,11 +241,12 @@ def _record(
     connection: Connection,
     outcomes: list[Outcome],
     attempts: Mapping[str, int],
-    rows: Any,
     now: datetime,
 ) -> tuple[int, int, int]:
-    by_id = {row["message_id"]: row for row in rows}
-    sent, failed, retried, waiting = [], [], [], []
+    sent: list[Outgoing] = []
+    failed: list[dict[str, Any]] = []
+    retried: list[dict[str, Any]] = []
+    waiting: list[dict[str, Any]] = []
     for message, error in outcomes:
         if error is None:
             sent.append(message)
@@ -243,30 +257,7 @@ def _record(
         else:
             delay = BACKOFF[min(attempts[message.id], len(BACKOFF)) - 1]
             retried.append({"mid": message.id, "why": error.reason, "later": now + delay})
-    if sent:
-        connection.execute(
-            update(messages)
-            .where(messages.c.id == bindparam("mid"))
-            .values(status="sent", sent_at=now, subject=bindparam("subject"), reason=None),
-            [{"mid": m.id, "subject": m.subject or None} for m in sent],
-        )
-        connection.execute(
-            insert(events),
-            [
-                {
-                    "contact_id": by_id[m.id]["id"],
-                    "type": f"{m.channel}_delivered",
-                    "occurred_at": now,
-                    "message_id": m.id,
-                    "properties": {
-                        "message_id": m.id,
-                        "journey_id": by_id[m.id]["journey_id"],
-                        "node_id": by_id[m.id]["node_id"],
-                    },
-                }
-                for m in sent
-            ],
-        )
+    _mark_sent(connection, sent, now)
     _fail(connection, failed, now)
     if waiting:  # the attempt the claim counted is given back
         connection.execute(
@@ -288,3 +279,40 @@ def _record(
             retried,
         )
     return len(sent), len(failed), len(retried) + len(waiting)
+
+
+def _mark_sent(connection: Connection, sent: list[Outgoing], now: datetime) -> None:
+    """Mark the messages sent, with the subject they went out with, and record each one's
+    ``*_delivered`` event: one UPDATE per distinct subject and one INSERT … SELECT per chunk,
+    not a statement per message."""
+    by_subject: dict[str | None, list[str]] = {}
+    for message in sent:
+        by_subject.setdefault(message.subject or None, []).append(message.id)
+    for subject, ids in by_subject.items():
+        for chunk in _chunks(ids):
+            connection.execute(
+                update(messages)
+                .where(messages.c.id.in_(chunk))
+                .values(status="sent", sent_at=now, subject=subject, reason=None)
+            )
+    build_object = (
+        func.json_build_object if connection.dialect.name == "postgresql" else func.json_object
+    )
+    properties = build_object(
+        "message_id",
+        messages.c.id,
+        "journey_id",
+        messages.c.journey_id,
+        "node_id",
+        messages.c.node_id,
+    )
+    columns = ["contact_id", "type", "occurred_at", "properties", "message_id"]
+    for chunk in _chunks([message.id for message in sent]):
+        delivered = select(
+            messages.c.contact_id,
+            messages.c.channel + literal("_delivered", String),
+            literal(now, UTCDateTime()),
+            properties,
+            messages.c.id,
+        ).where(messages.c.id.in_(chunk))
+        connection.execute(insert(events).from_select(columns, delivered))

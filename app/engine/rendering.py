@@ -14,6 +14,8 @@ import html as markup
 from collections.abc import Mapping
 from typing import Any
 
+from app.domain.journey import Node
+from app.domain.node_configs import NodeConfig
 from app.domain.templates import render, template_variables
 
 PER_MESSAGE = ("unsubscribe_url", "view_url")
@@ -42,6 +44,27 @@ class RenderCache:
     def __init__(self) -> None:
         self._rendered: dict[tuple[Any, ...], str] = {}
         self._uncacheable: set[tuple[str, bool]] = set()
+        self._reads: dict[str, tuple[list[str], list[str]]] = {}
+        self._configs: dict[int, tuple[Node, NodeConfig]] = {}
+
+    def _variables(self, source: str) -> tuple[list[str], list[str]]:
+        """The template's variables other than the per-message links, and the links it uses."""
+        reads = self._reads.get(source)
+        if reads is None:
+            names = sorted(template_variables(source))
+            reads = (
+                [n for n in names if n not in _PLACEHOLDERS],
+                [n for n in names if n in _PLACEHOLDERS],
+            )
+            self._reads[source] = reads
+        return reads
+
+    def config(self, node: Node) -> NodeConfig:
+        """The node's checked config, checked once per run rather than once per message."""
+        known = self._configs.get(id(node))
+        if known is None:  # the node is kept with it, so its id is not reused meanwhile
+            known = self._configs[id(node)] = (node, node.typed_config())
+        return known[1]
 
     def render(
         self,
@@ -53,12 +76,9 @@ class RenderCache:
     ) -> str:
         if not source or (source, html) in self._uncacheable:
             return render(source, contact, context, html=html)
-        names = sorted(template_variables(source))
-        links = [name for name in names if name in _PLACEHOLDERS]
+        names, links = self._variables(source)
         try:
-            values = tuple(
-                (name, _lookup(name, contact, context)) for name in names if name not in links
-            )
+            values = tuple((name, _lookup(name, contact, context)) for name in names)
             key = (source, html, values)
             hash(key)
         except TypeError:  # a whole mapping or list is used: render per message

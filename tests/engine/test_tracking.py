@@ -36,6 +36,40 @@ def test_tokens_verify_and_refuse_forgery_and_alteration() -> None:
         verify("not-a-token", {"a1": KEY})
 
 
+VERSION_1_TOKENS = {
+    # Issued by the first token format (a JSON payload) with KEY under key id "a1"; links in
+    # emails already sent carry tokens like these, so they must keep working.
+    "eyJtIjoibTEyLTNmMmE5YzFiN2Q0ZSIsImEiOiJjIiwiayI6ImExIiwidSI6Imh0dHBzOi8vY29udG9zby5leGFt"
+    "cGxlL3Nob2VzP2E9MSZiPTIifQ.EtJgAf91raBSTkqws8q7Euls_ApCE2bGGWCoRLspUcw": Claim(
+        "m12-3f2a9c1b7d4e", "click", "https://contoso.example/shoes?a=1&b=2"
+    ),
+    "eyJtIjoibTEyLTNmMmE5YzFiN2Q0ZSIsImEiOiJ1IiwiayI6ImExIn0"
+    ".6MEI7QpbjyHDewmVrh6MVmEnmqPM227Ldr16GQ4HvhU": Claim("m12-3f2a9c1b7d4e", "unsubscribe"),
+    "eyJtIjoibTEyLTNmMmE5YzFiN2Q0ZSIsImEiOiJvIiwiayI6ImExIn0"
+    ".RGdisEqf06SwOo-FG8AA7BNKBEhajApv4g5ZXwVrlWc": Claim("m12-3f2a9c1b7d4e", "open"),
+}
+
+
+@pytest.mark.parametrize("token", list(VERSION_1_TOKENS))
+def test_tokens_of_the_first_format_still_verify_and_refuse_alteration(token: str) -> None:
+    assert verify(token, {"a1": KEY}) == VERSION_1_TOKENS[token]
+    with pytest.raises(BadToken):
+        verify(token, {"a1": b"another key" * 3})
+    body, signature = token.split(".")
+    with pytest.raises(BadToken):
+        verify(body.replace("m", "n", 1) + "." + signature, {"a1": KEY})
+
+
+def test_new_tokens_are_shorter_and_carry_any_destination() -> None:
+    destination = "https://contoso.example/a b?x=\x1fy&z=\u00e9"
+    token = sign(Claim("m12-3f2a9c1b7d4e", "click", destination), "a1", KEY)
+    assert verify(token, {"a1": KEY}) == Claim("m12-3f2a9c1b7d4e", "click", destination)
+    old = next(iter(VERSION_1_TOKENS))
+    assert len(sign(VERSION_1_TOKENS[old], "a1", KEY)) < len(old)
+    with pytest.raises(ValueError, match="message id"):
+        sign(Claim("m1\x1fu", "open"), "a1", KEY)
+
+
 def test_rotated_keys_stay_valid_for_30_days(workspace: Workspace) -> None:
     now = datetime(2026, 12, 1, tzinfo=UTC)
     with workspace.writer() as connection:

@@ -1,21 +1,30 @@
 """Signed tracking tokens: what a link in a message stands for, and proof that we made it.
 
-A token is ``<payload>.<signature>``, both URL-safe base64: the payload is a small JSON object
-(message id, what the link does, and for clicks the destination), the signature an HMAC-SHA256
-of the payload with one of the workspace's keys. A token that does not verify with a key still
-valid is refused; nothing in it is trusted before that. A click's destination is inside the
-signed payload, so the tracking server can only ever redirect to a link that was in the
-original message.
+A token is ``<payload>.<signature>``, both URL-safe base64; the signature is an HMAC-SHA256 of
+the payload text with one of the workspace's keys. The payload says what the link does, for
+which message, signed with which key, and for clicks the destination. A token that does not
+verify with a key still valid is refused; nothing in it is trusted before that. A click's
+destination is inside the signed payload, so the tracking server can only ever redirect to a
+link that was in the original message.
+
+Payload formats (both verify; new tokens are version 2):
+
+- version 1, the first tokens issued: a JSON object ``{"m": id, "a": code, "k": key id,
+  "u": url}``;
+- version 2: ``2``, the action code, the key id, the message id and (clicks) the url, joined
+  by the unit separator U+001F, the url last so that it may hold anything. Dispatch signs four
+  links per email, and this spares the JSON encoder on each.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Action = Literal["open", "click", "unsubscribe", "view"]
 _ACTIONS: dict[str, Action] = {"o": "open", "c": "click", "u": "unsubscribe", "v": "view"}
@@ -33,30 +42,42 @@ class Claim:
     url: str | None = None
 
 
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    """URL-safe base64 without padding (``base64.urlsafe_b64encode`` in one call fewer)."""
+    return binascii.b2a_base64(data, newline=False).translate(_URL_SAFE).rstrip(b"=").decode()
 
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+SEPARATOR = "\x1f"
+VERSION_2 = "2"
+
+
 class Signer:
-    """Signs claims with one key (its HMAC state prepared once: dispatch signs many links)."""
+    """Signs claims with one key, in the version 2 format (the HMAC state and each action's
+    payload prefix prepared once: dispatch signs many links)."""
 
     def __init__(self, key_id: str, key: bytes) -> None:
+        if SEPARATOR in key_id:
+            raise ValueError(f"a key id cannot contain U+001F: {key_id!r}")
         self.key_id = key_id
         self._mac = hmac.new(key, digestmod=hashlib.sha256)
+        self._prefixes = {
+            action: SEPARATOR.join((VERSION_2, code, key_id, "")) for action, code in _CODES.items()
+        }
 
     def sign(self, claim: Claim) -> str:
-        payload: dict[str, str] = {
-            "m": claim.message_id,
-            "a": _CODES[claim.action],
-            "k": self.key_id,
-        }
+        if SEPARATOR in claim.message_id:
+            raise ValueError(f"a message id cannot contain U+001F: {claim.message_id!r}")
+        payload = self._prefixes[claim.action] + claim.message_id
         if claim.url is not None:
-            payload["u"] = claim.url
-        body = _b64(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
+            payload += SEPARATOR + claim.url
+        body = _b64(payload.encode())
         mac = self._mac.copy()
         mac.update(body.encode())
         return f"{body}.{_b64(mac.digest())}"
@@ -70,7 +91,7 @@ def verify(token: str, keys: dict[str, bytes]) -> Claim:
     """The claim of a token signed with one of ``keys`` (key id → key), else :class:`BadToken`."""
     try:
         body, signature = token.split(".")
-        payload = json.loads(_unb64(body))
+        payload = _payload(_unb64(body).decode())
         key = keys[payload["k"]]
         expected = hmac.new(key, body.encode(), hashlib.sha256).digest()
         if not hmac.compare_digest(expected, _unb64(signature)):
@@ -87,3 +108,17 @@ def verify(token: str, keys: dict[str, bytes]) -> Claim:
     if action == "click" and (url is None or not url.startswith(("https://", "http://"))):
         raise BadToken("a click token must carry an http(s) destination")
     return Claim(message_id, action, url)
+
+
+def _payload(text: str) -> dict[str, Any]:
+    """A payload's fields by their version 1 names, whichever version it is written in."""
+    if text.startswith(VERSION_2 + SEPARATOR):
+        fields = text.split(SEPARATOR, 4)
+        if len(fields) < 4:
+            raise ValueError("a version 2 payload has too few fields")
+        payload = {"a": fields[1], "k": fields[2], "m": fields[3]}
+        return payload | ({"u": fields[4]} if len(fields) == 5 else {})
+    payload = json.loads(text)  # version 1
+    if not isinstance(payload, dict):
+        raise TypeError("a version 1 payload is a JSON object")
+    return payload
