@@ -37,6 +37,10 @@ from app.ui.contacts.page import ContactsPage
 from app.ui.context import AppContext
 from app.ui.engine_host import EngineHost, EngineState
 from app.ui.journeys_page import JourneysPage
+from app.ui.pages.messages_page import MessagesPage
+from app.ui.pages.settings_page import SettingsPage
+from app.ui.pages.tasks_page import TasksPage
+from app.ui.segments.page import SegmentsPage
 
 WINDOW_TITLE = "Journey Studio"
 DEFAULT_SIZE = (1280, 800)
@@ -90,7 +94,11 @@ AREAS: tuple[Area, ...] = (
 
 PageFactory = Callable[[AppContext], QWidget]
 PAGES: dict[str, PageFactory] = {
+    "segments": SegmentsPage,
     "contacts": ContactsPage,
+    "tasks": TasksPage,
+    "messages": MessagesPage,
+    "settings": SettingsPage,
 }
 """The page of each area other than Journeys; an area without one shows its placeholder."""
 
