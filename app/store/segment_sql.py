@@ -233,3 +233,30 @@ def _all(parts: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
 
 def _any(parts: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
     return or_(*parts) if parts else false()
+
+
+def cheap_tests_first(condition: Condition) -> Condition:
+    """The same condition with every group's children in evaluation-cost order: tests on
+    contact columns, then on custom attributes, then groups and membership, then behaviour.
+
+    Every test is two-valued, so ``all`` and ``any`` do not depend on the order of their
+    children; SQLite evaluates ``AND`` / ``OR`` terms in the order written and stops early, so
+    a cheap column test that fails spares the event subqueries for that contact.
+    """
+    match condition:
+        case AllGroup(all=children):
+            return AllGroup(all=sorted(map(cheap_tests_first, children), key=_cost))
+        case AnyGroup(any=children):
+            return AnyGroup(any=sorted(map(cheap_tests_first, children), key=_cost))
+        case NotGroup(not_=child):
+            return NotGroup.model_validate({"not": cheap_tests_first(child)})
+    return condition
+
+
+def _cost(condition: Condition) -> int:
+    match condition:
+        case AttributeCondition(attribute=test):
+            return 1 if test.field.startswith(ATTRIBUTE_PREFIX) else 0
+        case BehaviorCondition():
+            return 3
+    return 2

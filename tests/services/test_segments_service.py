@@ -16,8 +16,8 @@ from app.services.documents import read_journey, read_segment
 from app.services.journeys import publish
 from app.services.workspace import create_workspace
 from app.store.schema import contacts, events, segments
-from app.store.segment_sql import SegmentCycleError
-from app.store.segments import SegmentInUse
+from app.store.segment_sql import SegmentCycleError, cheap_tests_first
+from app.store.segments import SegmentInUse, segment_compiler
 from app.store.workspace import Workspace, open_workspace
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -181,3 +181,27 @@ def test_a_new_segment_may_not_take_a_name_in_use(demo: Workspace) -> None:
         service.save_edited(demo, employees, None, NOW)
     changed = employees.model_copy(update={"description": "Staff"})
     assert service.save_edited(demo, changed, "Employees", NOW).outcome == "updated"
+
+
+def test_cheap_tests_first_keeps_the_meaning_and_puts_column_tests_first(demo: Workspace) -> None:
+    definition = {
+        "any": [
+            {"behavior": {"event": "purchase", "count": {"at_least": 2}, "within": "90d"}},
+            {
+                "all": [
+                    {"not": {"behavior": {"event": "email_opened", "within": "30d"}}},
+                    {"attribute": {"field": "attributes.lifetime_value", "op": "gte", "value": 50}},
+                    {"attribute": {"field": "country", "op": "in", "value": ["DE", "FR"]}},
+                ]
+            },
+            {"attribute": {"field": "email_opt_in", "op": "eq", "value": True}},
+        ]
+    }
+    document = SegmentDocument.model_validate({"name": "Mixed", "definition": definition})
+    ordered = cheap_tests_first(document.definition).model_dump(mode="json", by_alias=True)
+    assert [next(iter(child)) for child in ordered["any"]] == ["attribute", "all", "behavior"]
+    inner = [child.get("attribute", {}).get("field") for child in ordered["any"][1]["all"]]
+    assert inner == ["country", "attributes.lifetime_value", None]
+    with demo.reader() as connection:
+        compiled = connection.scalar(segment_compiler(connection, NOW).count(document))
+    assert service.count_document(demo, document, NOW) == compiled > 0

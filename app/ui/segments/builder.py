@@ -289,6 +289,8 @@ class SegmentBuilder(QWidget):
 
     def _sync_buttons(self) -> None:
         self.save_button.setEnabled(not self.read_only)
+        for button in (self.save_button, self.undo_button, self.redo_button):
+            button.setVisible(not self.read_only)
         self.save_button.setText("Save" if self.undo_stack.isClean() else "Save changes")
 
     def _rebuild(self) -> None:

@@ -62,7 +62,7 @@ class GroupFrame(ConditionFrame):
         super().__init__("conditionGroup", path)
         kind = group_key(condition) or "all"
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(10, 8, 8, 8)
+        outer.setContentsMargins(8, 6, 6, 6)
         outer.setSpacing(6)
         header = QHBoxLayout()
         header.setSpacing(6)
@@ -82,7 +82,7 @@ class GroupFrame(ConditionFrame):
         outer.addWidget(self.problem)
         items: list[Json] = condition[kind]
         body = QVBoxLayout()
-        body.setContentsMargins(14, 0, 0, 0)
+        body.setContentsMargins(8, 0, 0, 0)
         body.setSpacing(6)
         for index, child in enumerate(items):
             body.addWidget(build_condition(child, (*path, index), context))
@@ -128,7 +128,7 @@ class NotFrame(ConditionFrame):
     def __init__(self, condition: Json, path: ConditionPath, context: RowContext) -> None:
         super().__init__("conditionNot", path)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(10, 8, 8, 8)
+        outer.setContentsMargins(8, 6, 6, 6)
         outer.setSpacing(6)
         header = QHBoxLayout()
         title = QLabel("Not: this must not be true")
@@ -149,7 +149,7 @@ class NotFrame(ConditionFrame):
         outer.addLayout(header)
         outer.addWidget(self.problem)
         body = QVBoxLayout()
-        body.setContentsMargins(14, 0, 0, 0)
+        body.setContentsMargins(8, 0, 0, 0)
         body.addWidget(build_condition(condition["not"], (*path, 0), context))
         outer.addLayout(body)
 

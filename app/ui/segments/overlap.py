@@ -42,6 +42,12 @@ def shade(share: float) -> QColor:
     )
 
 
+def pair_sentence(overlap: Overlap, a: str, b: str) -> str:
+    first = ", ".join(f"“{journey}”" for journey in overlap.journeys[a])
+    second = ", ".join(f"“{journey}”" for journey in overlap.journeys[b])
+    return f"{overlap.counts[a, b]:,} contacts would be in {first} and {second} at once."
+
+
 def axis_label(segment: str, journeys: list[str]) -> str:
     return f"{segment}\n→ {', '.join(journeys)}"
 
@@ -72,12 +78,20 @@ class OverlapView(QFrame):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.table.verticalHeader().setMinimumSectionSize(54)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.pairs = QLabel()
+        self.pairs.setObjectName("overlapPairs")
+        self.pairs.setWordWrap(True)
+        self.pairs.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.setSpacing(10)
         layout.addLayout(top)
         layout.addWidget(self.note)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
+        layout.addWidget(self.pairs)
+        layout.addStretch(1)
         self.overlap: Overlap | None = None
 
     def show_loading(self) -> None:
@@ -90,6 +104,7 @@ class OverlapView(QFrame):
         self.overlap = overlap
         names = overlap.segments
         self.table.setVisible(bool(names))
+        self.pairs.setVisible(bool(names))
         if not names:
             self.note.setText(EMPTY_TEXT)
             self.table.setRowCount(0)
@@ -122,13 +137,25 @@ class OverlapView(QFrame):
                     font.setBold(True)
                     item.setFont(font)
                     item.setBackground(QBrush(QColor("#f0f2f5")))
+                elif both == 0:
+                    item.setText("none")
+                    item.setForeground(QBrush(QColor("#8c959f")))
                 else:
                     share = both / size if size else 0.0
                     item.setText(f"{both:,}\n{share:.0%} of the row")
                     item.setBackground(QBrush(shade(share)))
-                    item.setToolTip(
-                        f"{both:,} contacts would be in “{overlap.journeys[a][0]}” "
-                        f"and “{overlap.journeys[b][0]}” at once"
-                    )
+                    item.setToolTip(pair_sentence(overlap, a, b))
                 self.table.setItem(row, column, item)
         self.table.resizeRowsToContents()
+        header = self.table.horizontalHeader()
+        height = max(header.height(), header.sizeHint().height()) + 2 * self.table.frameWidth() + 2
+        height += sum(self.table.rowHeight(index) for index in range(len(names)))
+        self.table.setFixedHeight(height)
+        shared = sorted(
+            ((overlap.counts[a, b], a, b) for i, a in enumerate(names) for b in names[i + 1 :]),
+            reverse=True,
+        )
+        lines = [pair_sentence(overlap, a, b) for both, a, b in shared if both]
+        self.pairs.setText(
+            "\n".join(lines) if lines else "No contact is in two of these audiences at once."
+        )

@@ -83,7 +83,7 @@ class SegmentsPage(QWidget):
         split.addWidget(self.list)
         split.addWidget(editing)
         split.setStretchFactor(1, 1)
-        split.setSizes([400, 700])
+        split.setSizes([450, 650])
         split.setChildrenCollapsible(False)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("segmentsTabs")

@@ -118,7 +118,7 @@ def combo(items: list[tuple[str, Any]], current: Any, name: str) -> QComboBox:
     box = QComboBox()
     box.setObjectName(name)
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    box.setMinimumContentsLength(9)
+    box.setMinimumContentsLength(7)
     for text, data in items:
         box.addItem(text, data)
     index = box.findData(current)
@@ -131,7 +131,7 @@ def combo(items: list[tuple[str, Any]], current: Any, name: str) -> QComboBox:
 
 def _line_layout(frame: ConditionFrame) -> tuple[QVBoxLayout, QHBoxLayout]:
     outer = QVBoxLayout(frame)
-    outer.setContentsMargins(10, 6, 6, 6)
+    outer.setContentsMargins(8, 5, 5, 5)
     outer.setSpacing(4)
     line = QHBoxLayout()
     line.setSpacing(6)
@@ -261,6 +261,7 @@ class BehaviorRow(ConditionFrame):
         self.count_spin = QSpinBox()
         self.count_spin.setObjectName("countNumber")
         self.count_spin.setRange(0, 1_000_000)
+        self.count_spin.setMaximumWidth(84)
         self.count_spin.setValue(int(count[kind]) if kind != "none" else 1)
         self.count_spin.valueChanged.connect(lambda _v: self._count_changed(typing=True))
         self.times = QLabel("times")

@@ -51,15 +51,16 @@ class SegmentList(QFrame):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)  # long names and journey lists take a second line
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         for column in (MEMBERS, REFRESHED):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(JOURNEYS, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(JOURNEYS, 96)
+        header.resizeSection(JOURNEYS, 104)
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.new_button = QPushButton("New")
         self.new_button.setObjectName("primaryButton")
@@ -97,12 +98,13 @@ class SegmentList(QFrame):
             texts = [row.name, kept.get(row.name, "…"), journeys, refreshed_text(row.refreshed_at)]
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 if column == MEMBERS:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 if column == JOURNEYS and row.journeys:
-                    item.setToolTip("Read-only while these journeys run")
+                    item.setToolTip(f"{text}: read-only while these journeys run")
                 self.table.setItem(index, column, item)
         self.table.clearSelection()
         if select in self.names:

@@ -68,7 +68,7 @@ def value_editor(spec: FieldSpec, op: Op, value: Any, choices: Choices) -> Value
     elif spec.type == "number":
         _line(editor, value, lambda text: parse_number(text, spec.integer), "a number", width=110)
     else:
-        line = _line(editor, value, lambda text: text, "a value", width=180)
+        line = _line(editor, value, lambda text: text, "a value", width=140)
         present = choices(spec.name) if spec.has_choices else None
         if present:
             completer = QCompleter(present, line)
@@ -145,7 +145,7 @@ def _list(editor: ValueEditor, spec: FieldSpec, value: Any, choices: Choices) ->
             return [parse_number(item, spec.integer) for item in items]
         return list(items)
 
-    line = _line(editor, value, parse, "values, separated by commas", width=180)
+    line = _line(editor, value, parse, "values, separated by commas", width=140)
     if not spec.has_choices:
         return
     button = QToolButton()
