@@ -607,11 +607,18 @@ def config_value_problem(
     Missing or incomplete values are not problems here: drafts may be incomplete, and the
     validator reports them.
     """
-    node = _node(document, node_id)
-    spec = spec_for(node.kind)
+    config = _changed_config(_node(document, node_id).config, field, value)
+    return config_problem(document, node_id, config, field)
+
+
+def config_problem(
+    document: JourneyDocument, node_id: str, config: dict[str, Any], field: str = ""
+) -> str | None:
+    """Why ``config`` as the whole config of ``node_id`` would make the file unreadable, else
+    None (see :func:`config_value_problem`); paths are named from ``field`` on."""
+    spec = spec_for(_node(document, node_id).kind)
     if not spec.has_config:
         return f"a {spec.title} node takes no settings"
-    config = _changed_config(node.config, field, value)
     try:
         spec.parse_config(config)
     except ValidationError as error:

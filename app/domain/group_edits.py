@@ -1,4 +1,5 @@
-"""Edits of several steps that the designer makes as one undo step: delete a selection, paste.
+"""Edits of several steps that the designer makes as one undo step: delete a selection, paste,
+and a config change that removes ways out (a case or variant removed) together with their edges.
 
 Built from the single edits of :mod:`app.domain.edits`; each step is built from the document as
 the earlier steps left it (on a scratch copy), so the group's indices are exactly those its own
@@ -19,6 +20,7 @@ from typing import Any
 from app.domain.edits import (
     AddNode,
     Edit,
+    EditConflict,
     EditGroup,
     can_connect,
     connect,
@@ -26,6 +28,7 @@ from app.domain.edits import (
     new_node_id,
     node_name,
     remove_node,
+    replace_config,
 )
 from app.domain.journey import Edge, JourneyDocument, Node, Position
 
@@ -124,3 +127,30 @@ def _renamed_references(config: dict[str, Any] | None, renamed: Mapping[str, str
         if isinstance(test, dict) and test.get("node") in renamed:
             test["node"] = renamed[test["node"]]
     return config
+
+
+def _replace(node_id: str, field: str, config: dict[str, Any], document: JourneyDocument) -> Edit:
+    return replace_config(document, node_id, field, config)
+
+
+def reshape_config(
+    document: JourneyDocument, node_id: str, field: str, config: dict[str, Any]
+) -> EditGroup:
+    """Replace a node's config where ways out may go (a case or variant removed, another wait
+    mode): the edges of ways out that are gone are disconnected in the same step, and undo puts
+    them back. As a group it never merges with typing that follows."""
+    node = document.node(node_id)
+    if node is None:
+        raise EditConflict(f"no node {node_id!r} in the journey")
+    renamed = {old for old, _new in replace_config(document, node_id, field, config).port_renames}
+    old_ports, new_ports = set(node.ports()), set(node.spec.ports(config))
+    gone = [
+        (edge.source, edge.source_port, edge.target)
+        for edge in document.edges
+        if edge.source == node_id
+        and edge.source_port in old_ports - new_ports
+        and edge.source_port not in renamed
+    ]
+    steps: list[Step] = [partial(_disconnect, edge) for edge in dict.fromkeys(gone)]
+    steps.append(partial(_replace, node_id, field, config))
+    return build_group(document, f"Change {field.replace('_', ' ')}", steps)

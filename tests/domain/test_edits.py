@@ -32,7 +32,7 @@ from app.domain.edits import (
     set_title,
     upstream_of,
 )
-from app.domain.group_edits import paste_nodes, remove_selection
+from app.domain.group_edits import paste_nodes, remove_selection, reshape_config
 from app.domain.journey import JourneyDocument
 from app.domain.loading import load_journey
 from app.domain.registry import REGISTRY
@@ -72,6 +72,7 @@ EDITS: dict[str, Callable[[JourneyDocument], Edit]] = {
     "journey name": lambda d: set_journey_text(d, "name", "Win-back"),
     "journey description": lambda d: set_journey_text(d, "description", "For lapsed buyers"),
     "wait mode": lambda d: replace_config(d, "wait-5d", "mode", {"mode": "until"}),
+    "reshape branch": lambda d: reshape_config(d, "opened", "condition", {"condition": {}}),
     "delete selection": lambda d: remove_selection(
         d, ["wait-5d", "sms"], [("opened", "yes", "offer")]
     ),
@@ -230,6 +231,19 @@ def test_typing_a_case_name_is_one_rename_of_its_edge() -> None:
     assert document.to_json() == before
     merged.apply(document)
     assert document.to_json() == after
+
+
+def test_removing_a_variant_disconnects_its_edge_in_the_same_step() -> None:
+    document = sample("welcome-series")
+    node = document.node("subject-test")
+    assert node is not None and node.config is not None
+    kept = {**node.config, "variants": [{"name": "B", "weight": 100}]}
+    edit = reshape_config(document, "subject-test", "variants", kept)
+    assert not hasattr(edit, "merged_with")  # an add or remove is never merged with typing
+    round_trip(document, edit)
+    assert ports_used(document, "subject-test") == [("B", "welcome-b")]
+    edit.revert(document)
+    assert ports_used(document, "subject-test") == [("A", "welcome-a"), ("B", "welcome-b")]
 
 
 def test_reordering_or_adding_variants_renames_nothing() -> None:

@@ -60,6 +60,10 @@ def config(designer: DesignerWidget, node_id: str) -> dict[str, object]:
     return node.config or {}
 
 
+def ways_out(designer: DesignerWidget, node_id: str) -> list[tuple[str, str]]:
+    return [(e.source_port, e.target) for e in designer.document.edges if e.source == node_id]
+
+
 def retype(qtbot: QtBot, line: QLineEdit, text: str) -> None:
     """Select what the field holds and type ``text`` over it, key by key."""
     line.setFocus()
@@ -174,17 +178,11 @@ def test_renaming_a_variant_in_the_table_moves_its_edge_and_undo_moves_it_back(
     variants = form.rows["variants"].editor
     assert isinstance(variants, ModelListEditor) and len(variants.rows) == 2
     retype(qtbot, line_of(variants.rows[1].editors["name"]), "Short")
-    ports = {
-        (e.source_port, e.target) for e in designer.document.edges if e.source == "subject-test"
-    }
-    assert ports == {("A", "welcome-a"), ("Short", "welcome-b")}
+    assert set(ways_out(designer, "subject-test")) == {("A", "welcome-a"), ("Short", "welcome-b")}
     assert designer.undo_stack.count() == 1
     assert ("subject-test", "Short", "welcome-b", 0) in designer.scene.edges
     designer.undo_stack.undo()
-    ports = {
-        (e.source_port, e.target) for e in designer.document.edges if e.source == "subject-test"
-    }
-    assert ports == {("A", "welcome-a"), ("B", "welcome-b")}
+    assert set(ways_out(designer, "subject-test")) == {("A", "welcome-a"), ("B", "welcome-b")}
     assert line_of(variants.rows[1].editors["name"]).text() == "B"
 
 
@@ -204,10 +202,18 @@ def test_variants_are_added_and_removed_and_their_total_is_shown(qtbot: QtBot) -
     weight = variants.rows[2].editors["weight"]
     weight.spin.setValue(20)  # type: ignore[attr-defined]
     assert variants.total.text() == "Total 120% (needs 100%)"
+    assert designer.undo_stack.count() == 2  # adding is a step; typing its weight another
     variants.rows[0].remove.click()
     names = [v["name"] for v in config(designer, "subject-test")["variants"]]  # type: ignore[union-attr, index]
     assert names == ["B", "Variant 3"]
     assert variants.total.text() == "Total 70% (needs 100%)"
+    ways = [
+        (e.source_port, e.target) for e in designer.document.edges if e.source == "subject-test"
+    ]
+    assert ways == [("B", "welcome-b")]  # variant A's edge went with it
+    designer.undo_stack.undo()
+    assert ("subject-test", "A", "welcome-a", 0) in designer.scene.edges
+    assert len(variants.rows) == 3
 
 
 def test_choosing_another_wait_mode_is_one_step_with_its_fields_filled(qtbot: QtBot) -> None:

@@ -7,7 +7,7 @@ window's title listen). Selection is never on the undo stack. Refused requests (
 rules do not allow) change nothing and emit ``refused`` with the reason.
 
 The property forms' changes come in through :meth:`set_title`, :meth:`set_config_field`,
-:meth:`replace_config`, :meth:`set_setting` and :meth:`set_journey_text`; those return the
+:meth:`reshape_config`, :meth:`set_setting` and :meth:`set_journey_text`; those return the
 sentence saying why a value cannot be stored (the journey is then unchanged), else None.
 
 A read-only controller (a live journey) pushes nothing: every intent is refused.
@@ -31,16 +31,16 @@ from app.domain.edits import (
     MoveNodes,
     add_node,
     can_connect,
+    config_problem,
     config_value_problem,
     connect,
     move_nodes,
-    replace_config,
     set_config_field,
     set_journey_text,
     set_setting,
     set_title,
 )
-from app.domain.group_edits import paste_nodes, remove_selection
+from app.domain.group_edits import paste_nodes, remove_selection, reshape_config
 from app.domain.journey import Edge, JourneyDocument, Node, Position
 from app.domain.registry import REGISTRY
 from app.ui.designer import look
@@ -181,10 +181,16 @@ class DesignerController(QObject):
             return problem
         return self._push_checked(set_config_field(self._document, node_id, field, value))
 
-    def replace_config(self, node_id: str, field: str, config: dict[str, Any]) -> str | None:
-        if self._document.node(node_id) is None:
+    def reshape_config(self, node_id: str, field: str, config: dict[str, Any]) -> str | None:
+        """Replace the config as one step of its own (a row added or removed, another wait
+        mode); edges of ways out that go are disconnected with it."""
+        node = self._document.node(node_id)
+        if node is None or node.config == config:
             return None
-        return self._push_checked(replace_config(self._document, node_id, field, config))
+        problem = config_problem(self._document, node_id, config, field)
+        if problem is not None:
+            return problem
+        return self._push_checked(reshape_config(self._document, node_id, field, config))
 
     def set_setting(self, field: str, value: Any) -> str | None:
         """Store one journey setting, or say why the value does not fit."""

@@ -44,6 +44,9 @@ class FieldEditor(QWidget):
     """A value editor; subclasses build their widgets and implement ``value``/``_show``."""
 
     edited = Signal(object)
+    reshaped = Signal(object)
+    """A new value that changes the shape of what is edited (a row added or removed): one undo
+    step of its own, never merged with typing."""
     problem = Signal(str)
     """A sentence when the text typed cannot be a value at all (bad JSON); "" when it can."""
 

@@ -189,10 +189,10 @@ class ModelListEditor(FieldEditor):
     def _remove(self, row: ItemRow) -> None:
         items = self.value()
         del items[self.rows.index(row)]
-        self.edited.emit(items)
+        self.reshaped.emit(items)
 
     def add_item(self) -> None:
-        self.edited.emit([*self.value(), self.new_item()])
+        self.reshaped.emit([*self.value(), self.new_item()])
 
     def new_item(self) -> dict[str, Any]:
         """A new item: a name not used yet, the model's defaults, an empty condition group."""

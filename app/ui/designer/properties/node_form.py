@@ -8,7 +8,8 @@ required fields with what their editors show, so the form never displays a value
 lacks.
 
 The form changes nothing itself: it emits ``title_edited``, ``field_edited(field, value)`` and
-``config_replaced(field, config)``; the panel turns them into undoable edits. ``refresh`` shows
+``config_reshaped(field, config)`` (a whole new config: a row added or removed, another wait
+mode; one undo step of its own); the panel turns them into undoable edits. ``refresh`` shows
 the document's values again (after an edit, an undo or a redo); ``shape`` says when the form must
 be built anew instead (another node, another wait mode).
 """
@@ -57,7 +58,7 @@ def config_models(spec: NodeSpec) -> tuple[str | None, dict[str, type[BaseModel]
 class NodeForm(QWidget):
     title_edited = Signal(str)
     field_edited = Signal(str, object)
-    config_replaced = Signal(str, dict)
+    config_reshaped = Signal(str, dict)
 
     def __init__(self, node: Node, context: FormContext) -> None:
         super().__init__()
@@ -85,6 +86,7 @@ class NodeForm(QWidget):
         for name, info in self.fields():
             editor = editor_for(name, info, self.spec, context)
             editor.edited.connect(lambda value, n=name: self.field_edited.emit(n, value))
+            editor.reshaped.connect(lambda value, n=name: self._reshape_field(n, value))
             self._add_row(layout, name, label_for(name), editor)
         if not self.spec.has_config:
             note = QLabel(f"{self.spec.description} {NO_SETTINGS}")
@@ -137,6 +139,11 @@ class NodeForm(QWidget):
         if row is not None:
             row.set_problem(problem)
 
+    def _reshape_field(self, field: str, value: Any) -> None:
+        node = self.context.document.node(self.node_id)
+        if node is not None:
+            self.config_reshaped.emit(field, {**(node.config or {}), field: value})
+
     def _switch_model(self, value: Any) -> None:
         """Another wait mode: keep the shared fields, fill the new required ones."""
         assert self.switch is not None
@@ -158,4 +165,4 @@ class NodeForm(QWidget):
                 starter.deleteLater()
                 if shown not in (None, "", []):
                     config[name] = shown
-        self.config_replaced.emit(self.switch, config)
+        self.config_reshaped.emit(self.switch, config)

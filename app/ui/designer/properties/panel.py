@@ -127,7 +127,7 @@ class PropertiesPanel(QFrame):
             self.form = NodeForm(node, self._context())
             self.form.title_edited.connect(self._title_edited)
             self.form.field_edited.connect(self._field_edited)
-            self.form.config_replaced.connect(self._config_replaced)
+            self.form.config_reshaped.connect(self._config_reshaped)
             spec = spec_for(node.kind)
             self._set_heading(spec.title, spec.description)
         self.form.setEnabled(not self.read_only)
@@ -190,9 +190,11 @@ class PropertiesPanel(QFrame):
             problem = self.controller.set_config_field(form.node_id, field, value)
             form.show_problem(field, problem)
 
-    def _config_replaced(self, field: str, config: dict[str, object]) -> None:
+    def _config_reshaped(self, field: str, config: dict[str, object]) -> None:
         if isinstance(self.form, NodeForm):
-            self.controller.replace_config(self.form.node_id, field, config)
+            form = self.form
+            problem = self.controller.reshape_config(form.node_id, field, config)
+            form.show_problem(field, problem)
 
     def _text_edited(self, field: str, text: str) -> None:
         if isinstance(self.form, SettingsForm) and field in ("name", "description"):
