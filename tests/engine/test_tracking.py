@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -179,3 +182,12 @@ def test_links_leave_the_messages_own_links_alone(
     body = links.track_html(message_id, f"<a href='{own}'>Unsubscribe</a></body>")
     assert f"href='{own}'" in body
     assert body.endswith("</body>") and '<img src="' in body
+
+
+@pytest.mark.parametrize("key", [b"", b"k" * 32, b"k" * 64, b"long key " * 20])
+def test_signatures_are_hmac_sha256_of_the_payload_for_every_key_length(key: bytes) -> None:
+    token = sign(Claim("m1-x", "view"), "a1", key)
+    body, signature = token.split(".")
+    expected = hmac.new(key, body.encode(), hashlib.sha256).digest()
+    assert base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)) == expected
+    assert verify(token, {"a1": key}) == Claim("m1-x", "view")
