@@ -7,7 +7,8 @@ without a workspace the pickers still offer what the document names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from app.domain.conditions import CONTACT_FIELDS
 from app.domain.journey import JourneyDocument
@@ -73,15 +74,22 @@ class FormContext:
     document: JourneyDocument
     sources: DesignerSources
     node_id: str | None = None
+    _asked: dict[str, Sequence[str]] = field(default_factory=dict)
+    """What the sources answered, asked once per form (a form is built per selection)."""
+
+    def _ask(self, name: str, source: Callable[[], Sequence[str]]) -> Sequence[str]:
+        if name not in self._asked:
+            self._asked[name] = tuple(source())
+        return self._asked[name]
 
     def segment_names(self) -> list[str]:
-        named = list(self.sources.segment_names())
+        named = list(self._ask("segments", self.sources.segment_names))
         settings = self.document.settings
         from_document = [settings.entry_segment or "", *settings.exclusion_segments]
         return sorted(dict.fromkeys(name for name in [*named, *from_document] if name))
 
     def attribute_keys(self) -> list[str]:
-        return sorted(self.sources.attribute_keys())
+        return sorted(self._ask("attributes", self.sources.attribute_keys))
 
     def variables(self) -> list[str]:
         """The template variables, in picker order: contact fields, custom ones, the journey's."""
