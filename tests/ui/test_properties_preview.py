@@ -140,3 +140,18 @@ def test_only_message_nodes_have_a_preview(qtbot: QtBot) -> None:
     ):
         designer.scene.select_nodes([node_id])
         assert designer.properties.tabs.isTabVisible(1) is shown
+
+
+def test_with_the_workspace_as_source_unknown_segments_are_errors(
+    qtbot: QtBot, demo_context: AppContext
+) -> None:
+    designer = make_designer(qtbot)
+    designer.set_sources(workspace_sources(demo_context))
+    assert not [f for f in designer.validation.findings if f.code == "segment.unknown"]
+    designer.controller.set_setting("entry_segment", "Nobody by this name")
+    designer.validation.run_now()
+    unknown = [f for f in designer.validation.findings if f.code == "segment.unknown"]
+    assert [f.field for f in unknown] == ["entry_segment"]
+    designer.scene.clearSelection()
+    row = designer.properties.form.rows["entry_segment"]  # type: ignore[union-attr]
+    assert "does not exist" in row.error.text() and not row.error.isHidden()

@@ -83,8 +83,14 @@ class DesignerWidget(QWidget):
         self.view.fit_journey()
 
     def set_sources(self, sources: DesignerSources) -> None:
-        """Where the pickers and the preview get workspace data (see ``workspace_sources``)."""
+        """Where the pickers and the preview get workspace data (see ``workspace_sources``);
+        from now on validation checks segment and attribute names against the workspace's."""
         self.properties.set_sources(sources)
+        if sources.check_names:
+            self.validation.set_known(sources.segment_names(), sources.attribute_keys())
+        else:
+            self.validation.set_known(None, None)
+        self.validation.run_now()
 
     def set_read_only(self, read_only: bool) -> None:
         """Show a live journey that cannot be changed: no drops, connections, moves, deletes or

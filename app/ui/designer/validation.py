@@ -2,12 +2,13 @@
 
 Edits come in bursts (a drag, typing); waiting :data:`DELAY_MS` after the last one runs the
 validator once per burst. It is fast (a few ms for 500 nodes), so it runs on the GUI thread.
-Segment names are not checked until the designer has a workspace to check them against.
+Segment and attribute names are checked once the designer knows the workspace's
+(:meth:`LiveValidation.set_known`, from the designer's sources); until then they are not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -24,6 +25,8 @@ class LiveValidation(QObject):
         super().__init__(parent)
         self._document = document
         self.findings: list[Finding] = []
+        self.known_segments: Collection[str] | None = None
+        self.known_attributes: Collection[str] | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DELAY_MS)
@@ -33,7 +36,18 @@ class LiveValidation(QObject):
         """Validate once the edits have paused for a moment."""
         self._timer.start()
 
+    def set_known(
+        self, segments: Collection[str] | None, attributes: Collection[str] | None
+    ) -> None:
+        """Check segment and attribute names against these (None: do not check them)."""
+        self.known_segments = None if segments is None else frozenset(segments)
+        self.known_attributes = None if attributes is None else frozenset(attributes)
+
     def run_now(self) -> None:
         self._timer.stop()
-        self.findings = validate_journey(self._document())
+        self.findings = validate_journey(
+            self._document(),
+            known_segments=self.known_segments,
+            known_attributes=self.known_attributes,
+        )
         self.findings_changed.emit(self.findings)

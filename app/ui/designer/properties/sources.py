@@ -69,6 +69,9 @@ class DesignerSources:
     render_preview: Callable[[Node, str, int | None], MessagePreview] = _render_without_contact
     """A message node rendered for a contact id (None: no contact) in a journey of that name."""
     run: Runner = field(default=run_now)
+    check_names: bool = False
+    """Whether the names above are the workspace's whole list, so that validation may call a
+    segment or attribute that is not among them unknown."""
 
 
 def workspace_sources(context: AppContext) -> DesignerSources:
@@ -80,4 +83,5 @@ def workspace_sources(context: AppContext) -> DesignerSources:
         search_contacts=partial(preview.search_contacts, workspace),
         render_preview=partial(preview.preview_message, workspace),
         run=context.background.submit_latest,
+        check_names=True,
     )
