@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -33,14 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui import preferences
-from app.ui.contacts.page import ContactsPage
 from app.ui.context import AppContext
 from app.ui.engine_host import EngineHost, EngineState
 from app.ui.journeys_page import JourneysPage
-from app.ui.pages.messages_page import MessagesPage
-from app.ui.pages.settings_page import SettingsPage
-from app.ui.pages.tasks_page import TasksPage
-from app.ui.segments.page import SegmentsPage
 
 WINDOW_TITLE = "Journey Studio"
 DEFAULT_SIZE = (1280, 800)
@@ -93,14 +88,74 @@ AREAS: tuple[Area, ...] = (
 )
 
 PageFactory = Callable[[AppContext], QWidget]
+
+
+def _segments_page(context: AppContext) -> QWidget:
+    from app.ui.segments.page import SegmentsPage
+
+    return SegmentsPage(context)
+
+
+def _contacts_page(context: AppContext) -> QWidget:
+    from app.ui.contacts.page import ContactsPage
+
+    return ContactsPage(context)
+
+
+def _tasks_page(context: AppContext) -> QWidget:
+    from app.ui.pages.tasks_page import TasksPage
+
+    return TasksPage(context)
+
+
+def _messages_page(context: AppContext) -> QWidget:
+    from app.ui.pages.messages_page import MessagesPage
+
+    return MessagesPage(context)
+
+
+def _settings_page(context: AppContext) -> QWidget:
+    from app.ui.pages.settings_page import SettingsPage
+
+    return SettingsPage(context)
+
+
 PAGES: dict[str, PageFactory] = {
-    "segments": SegmentsPage,
-    "contacts": ContactsPage,
-    "tasks": TasksPage,
-    "messages": MessagesPage,
-    "settings": SettingsPage,
+    "segments": _segments_page,
+    "contacts": _contacts_page,
+    "tasks": _tasks_page,
+    "messages": _messages_page,
+    "settings": _settings_page,
 }
-"""The page of each area other than Journeys; an area without one shows its placeholder."""
+"""The page of each area other than Journeys, built (and its module imported) the first time
+the area is shown, so that start-up pays only for the Journeys page (DESIGN §8: window shown
+within 2 s)."""
+
+
+class LazyPage(QWidget):
+    """Stands in for an area's page until the area is first shown, then builds and holds it."""
+
+    def __init__(self, area: Area, factory: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self.setObjectName("page")
+        self.area = area
+        self._factory = factory
+        self.page: QWidget | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    def build(self) -> QWidget:
+        if self.page is None:
+            self.page = self._factory()
+            layout = self.layout()
+            assert layout is not None
+            layout.addWidget(self.page)
+            self.page.show()  # at once, not at the next turn of the event loop
+        return self.page
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.build()
+        super().showEvent(event)
 
 
 class PlaceholderPage(QWidget):
@@ -201,9 +256,14 @@ class MainWindow(QMainWindow):
         if area.key == "journeys":
             return self.journeys
         factory = PAGES.get(area.key)
-        page = factory(self.context) if factory is not None else PlaceholderPage(area)
-        page.setProperty("area", area.key)
-        return page
+        if factory is None:
+            return PlaceholderPage(area)
+        return LazyPage(area, lambda: factory(self.context))
+
+    def page(self, key: str) -> QWidget:
+        """The page of an area (built now if it had not been shown yet)."""
+        holder = self.page_by_area[key]
+        return holder.build() if isinstance(holder, LazyPage) else holder
 
     @staticmethod
     def _build_central(navigation: QListWidget, pages: QStackedWidget) -> QWidget:
