@@ -2,8 +2,10 @@
 
 Shared by ``journey-studio messages list`` (every message, oldest first) and the Messages page
 (newest first, a page at a time). A page is fetched with LIMIT/OFFSET and counted in SQL, so a
-workspace with a million messages never loads them all. Whether a message was opened or
-clicked is looked up for the rows of the page only (``events(message_id, type, …)`` index).
+workspace with a million messages never loads them all; its ids are chosen on the messages
+table alone, in an order that needs no sort on SQLite (see :func:`_newest_first`). Whether a
+message was opened or clicked is looked up for the rows of the page only
+(``events(message_id, type, …)`` index).
 Open counts are approximate by nature (DESIGN §7): blocked images hide opens, privacy proxies
 fetch every pixel.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Select, exists, func, literal_column, select
 
 from app.services.journeys import JourneyNotFound
 from app.store.schema import contacts, events, journeys, messages
@@ -31,9 +33,12 @@ class MessageFilter:
     channel: str | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
+        """On the messages table alone (the journey by its id), so that a page and its count
+        use the messages' own indexes."""
         found: list[ColumnElement[bool]] = []
         if self.journey is not None:
-            found.append(journeys.c.name == self.journey)
+            journey_id = select(journeys.c.id).where(journeys.c.name == self.journey)
+            found.append(messages.c.journey_id == journey_id.scalar_subquery())
         if self.status is not None:
             found.append(messages.c.status == self.status)
         if self.channel is not None:
@@ -80,7 +85,7 @@ def _listing(where: MessageFilter, *, interactions: bool = False) -> Select[Any]
     )
 
 
-def _check_journey(connection: Any, name: str | None) -> None:
+def _check_journey(connection: Connection, name: str | None) -> None:
     if name is not None:
         found = connection.execute(select(journeys.c.id).where(journeys.c.name == name)).first()
         if found is None:
@@ -96,24 +101,40 @@ def list_messages(workspace: Workspace, where: MessageFilter | None = None) -> l
         return [dict(row) for row in connection.execute(query).mappings()]
 
 
+def _newest_first(connection: Connection) -> list[ColumnElement[Any]]:
+    """Newest first. On SQLite that is insertion order: messages are inserted when they are
+    queued and a workspace's time never runs backwards (DESIGN §5), so the rowid follows
+    ``queued_at`` and its order costs no sort (there is no index on ``queued_at``)."""
+    if connection.dialect.name == "sqlite":
+        return [literal_column("messages.rowid").desc()]
+    return [messages.c.queued_at.desc(), messages.c.id.desc()]
+
+
 def message_page(
     workspace: Workspace, where: MessageFilter, *, offset: int = 0, limit: int = 100
 ) -> MessagePage:
     """Newest first: ``limit`` messages from ``offset``, with whether each was opened or
-    clicked, and the number of matching messages (read in one transaction)."""
+    clicked, and the number of matching messages (read in one transaction). The page's ids
+    are chosen on the messages table alone; names and interactions are looked up for those
+    rows only."""
     if offset < 0 or limit < 1:
         raise ValueError("a page needs an offset of 0 or more and at least one row")
-    query = (
-        _listing(where, interactions=True)
-        .order_by(messages.c.queued_at.desc(), messages.c.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    source: FromClause = messages
-    if where.journey is not None:
-        source = messages.join(journeys, journeys.c.id == messages.c.journey_id)
-    counting = select(func.count()).select_from(source).where(*where.conditions())
+    counting = select(func.count()).select_from(messages).where(*where.conditions())
     with workspace.reader() as connection:
+        order = _newest_first(connection)
+        chosen = (
+            select(messages.c.id)
+            .where(*where.conditions())
+            .order_by(*order)
+            .limit(limit)
+            .offset(offset)
+            .subquery("page")
+        )
+        query = (
+            _listing(MessageFilter(), interactions=True)
+            .join(chosen, chosen.c.id == messages.c.id)
+            .order_by(*order)
+        )
         total = int(connection.execute(counting).scalar_one())
         rows = [dict(row) for row in connection.execute(query).mappings()]
     for row in rows:

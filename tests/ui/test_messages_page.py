@@ -92,8 +92,12 @@ def test_filters_by_status_channel_and_journey(page: MessagesPage, qtbot: QtBot)
 def test_opens_are_shown_and_called_approximate(page: MessagesPage, qtbot: QtBot) -> None:
     labels = page.findChildren(type(page.position))
     assert any(label.text().startswith("Open counts are approximate") for label in labels)
-    target = next(row for row in page.model.rows if row["channel"] == "email"
-                  and row["status"] == "sent")  # fmt: skip
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT):
+        page.status_filter.setCurrentIndex(page.status_filter.findData("sent"))
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT):
+        page.channel_filter.setCurrentIndex(page.channel_filter.findData("email"))
+    target = page.model.rows[0]
+    assert not target["opened"] and page.model.data(page.model.index(0, 8)) == ""
     with page.context.workspace.writer() as connection:
         contact = connection.execute(
             select(messages.c.contact_id).where(messages.c.id == target["id"])

@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -223,8 +225,6 @@ def test_the_tracking_server_started_from_the_page_records_an_open(
 def test_a_taken_port_is_reported_next_to_the_button(
     tracking_page: SettingsPage, qtbot: QtBot
 ) -> None:
-    import socket
-
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -247,3 +247,53 @@ def test_rotating_the_key_from_the_page(tracking_page: SettingsPage, qtbot: QtBo
         keys = tracking_keys(connection, tracking_page.context.now())
     assert keys.current_id != before and before in keys.valid
     assert keys.current_id in panel.key_note.text()
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self.messages.append(envelope.original_content or envelope.content)
+        return "250 Message accepted"
+
+
+def test_a_test_email_goes_through_the_saved_transport(
+    app_context: AppContext, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from aiosmtpd.controller import Controller
+
+    page = opened(app_context, qtbot, secrets=FileSecrets(tmp_path / "secrets.json"))
+    qtbot.keyClicks(page.test_address, "marketing@contoso.example")
+    qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.test_result.text().startswith("Test email"), timeout=TIMEOUT)
+    assert page.test_result.text().startswith("Test email written to the outbox folder")
+    folder = tmp_path / "workspace.outbox"
+    assert [path.suffix for path in folder.iterdir()] == [".eml"]
+
+    mailbox = Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = Controller(mailbox, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        page.fields["email_transport"].write("smtp")
+        page.fields["smtp_host"].write("127.0.0.1")
+        page.fields["smtp_port"].write(port)
+        page.fields["smtp_security"].write("none")
+        qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+        assert page.test_result.text().startswith("Save the settings first")
+        with qtbot.waitSignal(page.saved, timeout=TIMEOUT):
+            qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.test_result.text().startswith("Test email"), timeout=TIMEOUT)
+        assert page.test_result.text() == f"Test email sent through 127.0.0.1:{port}."
+        assert len(mailbox.messages) == 1
+        assert b"Subject: Journey Studio test email" in mailbox.messages[0]
+    finally:
+        server.stop()
+
+    qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)  # the server is gone
+    qtbot.waitUntil(lambda: page.test_result.text().startswith("Not sent"), timeout=TIMEOUT)
+    assert "SMTP connection" in page.test_result.text()

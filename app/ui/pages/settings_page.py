@@ -4,6 +4,8 @@ Groups: Engine (segment refresh), Email delivery (outbox or SMTP with its server
 password and rate), SMS and push (outbox or HTTP with endpoint and token), Tracking (on/off,
 public base URL, key rotation and the tracking server, :mod:`app.ui.pages.tracking_panel`).
 
+"Send test email" sends through the saved email transport (Save first).
+
 Save checks and writes every setting in one transaction through
 :func:`app.services.settings.save_settings` and shows each refusal under its field (nothing is
 written then); typed passwords and tokens go to the secret store afterwards and are cleared
@@ -15,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from app.services.secrets import SecretStore, default_secrets
 from app.services.settings import (
@@ -23,6 +25,7 @@ from app.services.settings import (
     SettingsSnapshot,
     load_settings,
     save_settings,
+    send_test_email,
 )
 from app.store.settings import SETTINGS
 from app.ui.context import AppContext
@@ -32,6 +35,7 @@ from app.ui.pages.settings_fields import (
     card,
     choice_field,
     flag_field,
+    inline,
     number_field,
     rate_field,
     text_field,
@@ -148,6 +152,18 @@ class SettingsPage(QWidget):
         self._add(form, "Username", text_field("smtp_username"))
         self._add_secret(form, "Password", "smtp_password")
         self._add(form, "Sending rate", rate_field("smtp_per_second"))
+        self.test_address = QLineEdit()
+        self.test_address.setPlaceholderText("you@example.com")
+        self.test_button = button("Send test email")
+        self.test_button.clicked.connect(self.send_test_email)
+        form.addRow("Test", inline(self.test_address, self.test_button))
+        self.test_result = QLabel("")
+        self.test_result.setObjectName("testResult")
+        self.test_result.setWordWrap(True)
+        self.test_result.hide()
+        column = frame.layout()
+        assert column is not None
+        column.addWidget(self.test_result)
         return frame
 
     def _engine_card(self) -> QWidget:
@@ -266,6 +282,28 @@ class SettingsPage(QWidget):
     def _set_busy(self, busy: bool) -> None:
         self.save_button.setEnabled(not busy and self.is_dirty())
         self.revert_button.setEnabled(not busy and self.is_dirty())
+
+    def send_test_email(self) -> None:
+        """Send a test email with the saved settings (unsaved edits would not be used)."""
+        self.test_result.show()
+        if self.is_dirty():
+            self._test_done("Save the settings first: the test uses what is saved.", ok=False)
+            return
+        workspace, address = self.context.workspace, self.test_address.text()
+        self.test_button.setEnabled(False)
+        self.test_result.setText("Sending…")
+        self.context.background.submit(
+            lambda: send_test_email(workspace, address, self._store()),
+            lambda where: self._test_done(f"Test email {where}.", ok=True),
+            lambda error: self._test_done(f"Not sent: {error}", ok=False),
+        )
+
+    def _test_done(self, text: str, ok: bool) -> None:
+        self.test_button.setEnabled(True)
+        self.test_result.setText(text)
+        self.test_result.setProperty("state", "ok" if ok else "error")
+        self.test_result.style().unpolish(self.test_result)
+        self.test_result.style().polish(self.test_result)
 
     def stop_tracking_server(self) -> None:
         """Stop the tracking server if it runs (for the window's close)."""
