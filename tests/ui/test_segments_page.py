@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QComboBox, QLineEdit, QToolButton
+from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLineEdit, QToolButton
 from pytestqt.qtbot import QtBot
 
 from app.domain.segment import SegmentDocument
@@ -343,3 +343,78 @@ def test_the_overlap_matrix_shows_contacts_in_both_entry_segments(
     assert table.item(0, 0).text().startswith(f"{expected.counts[high, high]:,}")
     labels = [table.verticalHeaderItem(i).text() for i in range(2)]
     assert labels == [f"{high}\n→ High-value follow-up", f"{lapsed}\n→ Re-engagement"]
+
+
+def operators(attribute: AttributeRow) -> list[str]:
+    return [attribute.op_box.itemData(i) for i in range(attribute.op_box.count())]
+
+
+def test_operators_and_value_editors_follow_the_field_type(
+    qtbot: QtBot, demo_context: AppContext
+) -> None:
+    page = open_page(qtbot, demo_context)
+    page.list.new_button.click()
+    add(page, "Contact field")
+    attribute = row(page, 0)
+    assert isinstance(attribute, AttributeRow)
+    assert "contains" in operators(attribute) and "within_last" not in operators(attribute)
+    pick(attribute.field_box, "created_at")
+    attribute = row(page, 0)
+    assert isinstance(attribute, AttributeRow)
+    assert operators(attribute)[:4] == ["within_last", "more_than_ago", "before", "after"]
+    duration = attribute.value_editor.findChild(QLineEdit)
+    assert duration is not None and duration.text() == "30d"
+    pick(attribute.op_box, "before")
+    attribute = row(page, 0)
+    assert isinstance(attribute, AttributeRow)
+    assert (
+        page.builder.draft["definition"]["all"][0]["attribute"]["value"] == "2026-12-01T00:00:00Z"
+    )
+    assert attribute.value_editor.findChild(QDateTimeEdit) is not None
+    pick(attribute.field_box, "email_opt_in")
+    attribute = row(page, 0)
+    assert isinstance(attribute, AttributeRow)
+    assert operators(attribute) == ["eq", "ne", "is_empty", "is_not_empty"]
+    choice = attribute.value_editor.findChild(QComboBox)
+    assert choice is not None
+    pick(choice, False)
+    assert page.builder.draft["definition"]["all"][0]["attribute"] == {
+        "field": "email_opt_in",
+        "op": "eq",
+        "value": False,
+    }
+    pick(row(page, 0).field_box, "attributes.lifetime_value")  # type: ignore[attr-defined]
+    attribute = row(page, 0)
+    assert isinstance(attribute, AttributeRow)
+    assert "gte" in operators(attribute) and "contains" not in operators(attribute)
+    line = attribute.value_editor.findChild(QLineEdit)
+    assert line is not None
+    type_into(qtbot, line, "1,000")
+    assert page.builder.draft["definition"]["all"][0]["attribute"]["value"] == 1000
+
+
+def test_choices_are_the_values_and_event_types_present(
+    qtbot: QtBot, demo_context: AppContext
+) -> None:
+    page = open_page(qtbot, demo_context)
+    page.list.new_button.click()
+    add(page, "Contact field")
+    add(page, "Behaviour (events)")
+    behaviour = row(page, 1)
+    assert isinstance(behaviour, BehaviorRow)
+    offered = [behaviour.event_box.itemText(i) for i in range(behaviour.event_box.count())]
+    assert offered == service.builder_choices(demo_context.workspace).event_types
+    assert {"purchase", "email_opened", "web_visit"} <= set(offered)
+    attribute = row(page, 0)
+    assert isinstance(attribute, AttributeRow)
+    button = attribute.value_editor.findChild(QToolButton, "valueChoicesButton")
+    assert button is not None
+    menu = button.menu()
+    menu.aboutToShow.emit()
+    qtbot.waitUntil(lambda: "country" in page.values, timeout=WAIT_MS)
+    menu.aboutToShow.emit()
+    present = [action.text() for action in menu.actions()]
+    assert present == service.present_values(demo_context.workspace, "country")
+    germany = next(action for action in menu.actions() if action.text() == "DE")
+    germany.setChecked(True)
+    assert page.builder.draft["definition"]["all"][0]["attribute"]["value"] == ["DE"]

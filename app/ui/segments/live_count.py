@@ -117,6 +117,7 @@ class LiveCount(QFrame):
             self._show_invalid()
             return
         self.number.setEnabled(False)  # greyed until the new count arrives
+        self.sample.setEnabled(False)
         self._set_status("Counting…" if self.shown_count is None else "Updating…")
         self.timer.start()
 
@@ -164,6 +165,7 @@ class LiveCount(QFrame):
             name = " ".join(part for part in (row.first_name, row.last_name) if part)
             for column, text in enumerate((name, row.email or "", row.country or "")):
                 self.sample.setItem(index, column, QTableWidgetItem(text))
+        self.sample.setEnabled(True)
         self.sample_shown.emit()
 
     def _failed(self, generation: int, error: BaseException) -> None:
@@ -175,6 +177,7 @@ class LiveCount(QFrame):
 
     def _show_invalid(self) -> None:
         self.number.setEnabled(False)
+        self.sample.setEnabled(False)
         self._set_status("Fix the conditions marked in red to see who is in the segment.")
 
     def _set_status(self, text: str) -> None:

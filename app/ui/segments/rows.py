@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -39,6 +40,7 @@ from app.ui.segments.fields import (
     spec_for,
     split_list,
 )
+from app.ui.segments.flow import FlowLayout
 from app.ui.segments.value_editors import Choices, value_editor
 
 
@@ -129,14 +131,23 @@ def combo(items: list[tuple[str, Any]], current: Any, name: str) -> QComboBox:
     return box
 
 
-def _line_layout(frame: ConditionFrame) -> tuple[QVBoxLayout, QHBoxLayout]:
+def _line_layout(frame: ConditionFrame) -> tuple[QVBoxLayout, FlowLayout, QHBoxLayout]:
+    """The row's layout: what the condition says (wrapping when narrow), then its tools."""
     outer = QVBoxLayout(frame)
     outer.setContentsMargins(8, 5, 5, 5)
     outer.setSpacing(4)
-    line = QHBoxLayout()
-    line.setSpacing(6)
-    outer.addLayout(line)
-    return outer, line
+    top = QHBoxLayout()
+    top.setSpacing(6)
+    content = QWidget()
+    content.setObjectName("conditionContent")
+    line = FlowLayout(content)
+    top.addWidget(content, 1)
+    tools = QHBoxLayout()
+    tools.setSpacing(6)
+    top.addLayout(tools)
+    top.setAlignment(tools, Qt.AlignmentFlag.AlignTop)
+    outer.addLayout(top)
+    return outer, line, tools
 
 
 class AttributeRow(ConditionFrame):
@@ -147,7 +158,7 @@ class AttributeRow(ConditionFrame):
         self.context = context
         self.test: Json = condition["attribute"]
         self.spec = spec_for(str(self.test.get("field", "")), context.specs)
-        outer, line = _line_layout(self)
+        outer, line, tools = _line_layout(self)
         self.field_box = combo(
             [(spec.label, spec.name) for spec in context.specs], self.spec.name, "fieldChoice"
         )
@@ -165,11 +176,9 @@ class AttributeRow(ConditionFrame):
             self.spec, op or Op.EQ, self.test.get("value"), context.choices
         )
         self.value_editor.edited.connect(self._value_edited)
-        line.addWidget(self.value_editor, 1)
-        if not self.value_editor.isVisibleTo(self):
-            line.addStretch(1)
+        line.addWidget(self.value_editor)
         for button in row_tools(self, context):
-            line.addWidget(button)
+            tools.addWidget(button)
         outer.addWidget(self.problem)
 
     def _put(self, test: Json, label: str, merge_key: str | None = None) -> None:
@@ -243,7 +252,7 @@ class BehaviorRow(ConditionFrame):
         super().__init__("conditionRow", path)
         self.context = context
         self.test: Json = condition["behavior"]
-        outer, line = _line_layout(self)
+        outer, line, tools = _line_layout(self)
         line.addWidget(QLabel("Did"))
         event = str(self.test.get("event", ""))
         self.event_box = combo([(name, name) for name in context.event_types], event, "eventChoice")
@@ -270,23 +279,18 @@ class BehaviorRow(ConditionFrame):
         line.addWidget(self.count_box)
         line.addWidget(self.count_spin)
         line.addWidget(self.times)
-        line.addStretch(1)
         for button in row_tools(self, context):
-            line.addWidget(button)
-        second = QHBoxLayout()
-        second.setContentsMargins(28, 0, 0, 0)
-        second.setSpacing(6)
-        outer.addLayout(second)
+            tools.addWidget(button)
         window = (
             "within" if "within" in self.test else "between" if "between" in self.test else "ever"
         )
         self.window_box = combo(WINDOWS, window, "windowChoice")
         self.window_box.activated.connect(lambda _i: self._window_chosen())
-        second.addWidget(self.window_box)
+        line.addWidget(self.window_box)
         self.window_editor = self._window_editor(window)
-        second.addWidget(self.window_editor)
-        second.addStretch(1)
-        second.addWidget(
+        if window != "ever":
+            line.addWidget(self.window_editor)
+        line.addWidget(
             tool_button(
                 "+ Filter",
                 "Only count events whose properties match",
@@ -427,7 +431,7 @@ class SegmentRow(ConditionFrame):
 
     def __init__(self, condition: Json, path: ConditionPath, context: RowContext) -> None:
         super().__init__("conditionRow", path)
-        outer, line = _line_layout(self)
+        outer, line, tools = _line_layout(self)
         line.addWidget(QLabel("Is in segment"))
         current = str(condition.get("segment", ""))
         box = combo([(name, name) for name in context.segment_names], current, "segmentChoice")
@@ -437,7 +441,6 @@ class SegmentRow(ConditionFrame):
             )
         )
         line.addWidget(box)
-        line.addStretch(1)
         for button in row_tools(self, context):
-            line.addWidget(button)
+            tools.addWidget(button)
         outer.addWidget(self.problem)

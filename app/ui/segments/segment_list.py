@@ -59,7 +59,7 @@ class SegmentList(QFrame):
         for column in (MEMBERS, REFRESHED):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(JOURNEYS, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(JOURNEYS, 104)
+        header.resizeSection(JOURNEYS, 92)
         header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.new_button = QPushButton("New")
