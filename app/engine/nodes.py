@@ -387,15 +387,15 @@ def run_branch(batch: Batch) -> None:
     holds = branch_holds(plan, config, ctx)
     now = ctx.now
     move(connection, plan, node.id, and_(selector, holds), "yes", now, carrying=carrying)
+    if config.wait_up_to <= timedelta(0):  # deciding now: everyone else, lost or not, says no
+        move(connection, plan, node.id, selector, "no", now, carrying=carrying)
+        return
     arrivals = _arrivals(selector)
     lost = _message_lost(plan, config)
     if lost is not None:
         move(connection, plan, node.id, and_(arrivals, lost), "no", now, carrying=carrying)
-    if config.wait_up_to > timedelta(0):
-        _start_waiting(connection, arrivals, node.id, now + config.wait_up_to, now)
-        move(connection, plan, node.id, _waited(selector), "no", now, carrying=carrying)
-    else:
-        move(connection, plan, node.id, selector, "no", now, carrying=carrying)
+    _start_waiting(connection, arrivals, node.id, now + config.wait_up_to, now)
+    move(connection, plan, node.id, _waited(selector), "no", now, carrying=carrying)
 
 
 def wake_branches(connection: Connection, plan: VersionPlan, node: Node, ctx: NodeContext) -> None:
