@@ -148,6 +148,12 @@ _changes = Table(
 """The differences one refresh found (a temporary table of the writer connection)."""
 
 
+_lowest_id = select(func.min(contacts.c.id)).scalar_subquery()
+_highest_id = select(func.max(contacts.c.id)).scalar_subquery()
+"""Each its own query: SQLite answers a lone min() or max() of the key from one end of the
+table, but reads every row for both in one query."""
+
+
 def refresh_members(
     connection: Connection,
     segment_id: int,
@@ -169,7 +175,7 @@ def refresh_members(
     )
     _changes.create(connection, checkfirst=True)
     connection.execute(delete(_changes))
-    first, last = connection.execute(select(func.min(contacts.c.id), func.max(contacts.c.id))).one()
+    first, last = connection.execute(select(_lowest_id, _highest_id)).one()
     has_members = connection.execute(
         select(exists().where(segment_members.c.segment_id == segment_id))
     ).scalar_one()
