@@ -45,18 +45,19 @@ def _status(row: Row) -> str:
 
 
 COLUMNS = (
-    Column("Queued (UTC)", "queued_at", day_and_time, tooltip_key="queued_at"),
-    Column("Journey", "journey"),
-    Column("Node", "node"),
-    Column("Contact", "contact"),
-    Column("Channel", "channel", lambda channel: CHANNEL_NAMES.get(channel, channel)),
-    Column("Status", "status", _status, whole_row=True),
+    Column("Queued (UTC)", "queued_at", day_and_time, tooltip_key="queued_at",
+           sample="06 Dec 11:00"),
+    Column("Journey", "journey", sample="Re-engagement"),
+    Column("Node", "node", sample="reminder"),
+    Column("Contact", "contact", sample="firstname.last@mail.example"),
+    Column("Channel", "channel", lambda channel: CHANNEL_NAMES.get(channel, channel),
+           sample="Email"),
+    Column("Status", "status", _status, whole_row=True, sample="Blocked · no consent"),
     Column("Subject", "subject"),
-    Column("Sent (UTC)", "sent_at", day_and_time, tooltip_key="sent_at"),
-    Column("Interactions", "opened", _interactions, whole_row=True),
-)
+    Column("Sent (UTC)", "sent_at", day_and_time, tooltip_key="sent_at", sample="06 Dec 11:00"),
+    Column("Interactions", "opened", _interactions, whole_row=True, sample="Opened"),
+)  # fmt: skip
 SUBJECT = 6
-WIDTHS = (100, 120, 80, 186, 66, 150, 0, 100, 110)
 ALL_JOURNEYS = ("All journeys", None)
 
 
@@ -90,7 +91,7 @@ class MessagesPage(QWidget):
 
         self.model = RowsModel(COLUMNS)
         self.table = data_table(self.model, stretch=SUBJECT)
-        fit_columns(self.table, WIDTHS)
+        fit_columns(self.table, COLUMNS, stretch=SUBJECT)
         layout.addWidget(self.table, 1)
 
         self.previous_button = button("‹ Newer")

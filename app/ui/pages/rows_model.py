@@ -58,6 +58,8 @@ class Column:
     tooltip_key: str | None = None
     """Another key of the row whose value is the cell's tooltip (a task's description)."""
     align_center: bool = False
+    sample: str = ""
+    """A typical long value: the column starts wide enough for it (and its heading)."""
     whole_row: bool = False
     """``show`` takes the whole row (a cell made of several values) instead of one value."""
     explains: bool = False

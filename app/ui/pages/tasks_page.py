@@ -31,14 +31,14 @@ ALL_ASSIGNEES = ("Everyone", None)
 
 COLUMNS = (
     Column("Title", "title", tooltip_key="description"),
-    Column("Contact", "contact"),
-    Column("Journey", "journey"),
-    Column("Assignee", "assignee"),
-    Column("Due (UTC)", "due_at", moment, explains=True),
-    Column("Priority", "priority", str.capitalize),
-    Column("Status", "status", lambda status: "Done" if status == "done" else "Open"),
-)
-WIDTHS = (0, 230, 170, 150, 130, 80, 70)
+    Column("Contact", "contact", sample="firstname.lastname@mail.example"),
+    Column("Journey", "journey", sample="High-value follow-up"),
+    Column("Assignee", "assignee", sample="Olivia Bennett"),
+    Column("Due (UTC)", "due_at", moment, explains=True, sample="2026-12-03 09:00"),
+    Column("Priority", "priority", str.capitalize, sample="Normal"),
+    Column("Status", "status", lambda status: "Done" if status == "done" else "Open",
+           sample="Open"),
+)  # fmt: skip
 
 
 class TasksPage(QWidget):
@@ -71,7 +71,7 @@ class TasksPage(QWidget):
 
         self.model = RowsModel(COLUMNS, self._state)
         self.table = data_table(self.model, stretch=0)
-        fit_columns(self.table, WIDTHS)
+        fit_columns(self.table, COLUMNS, stretch=0)
         layout.addWidget(self.table, 1)
         self.summary = note("", "placeholderText")
         self.message = QLabel("")

@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.pages.rows_model import RowsModel
+from app.ui.pages.rows_model import Column, RowsModel
 
 PAGE_MARGINS = (32, 24, 32, 20)
+CELL_PADDING = 32
+"""The theme pads cells and headings 8 px each side; the rest is air and the bold heading."""
 
 
 def page_frame(page: QWidget, title: str) -> QVBoxLayout:
@@ -111,8 +113,14 @@ def data_table(model: RowsModel, stretch: int) -> QTableView:
     return table
 
 
-def fit_columns(table: QTableView, widths: Sequence[int]) -> None:
-    """Starting widths for the columns that do not stretch."""
-    for column, width in enumerate(widths):
-        if width:
-            table.setColumnWidth(column, width)
+def fit_columns(table: QTableView, columns: Sequence[Column], stretch: int) -> None:
+    """Start each column (but the stretching one) wide enough for its sample and heading in
+    the table's own font, padding included."""
+    table.ensurePolished()  # the style sheet's font and padding apply from here on
+    cells, headings = table.fontMetrics(), table.horizontalHeader().fontMetrics()
+    for index, column in enumerate(columns):
+        if index != stretch:
+            wide = max(
+                cells.horizontalAdvance(column.sample), headings.horizontalAdvance(column.title)
+            )
+            table.setColumnWidth(index, wide + CELL_PADDING)
