@@ -12,6 +12,7 @@ from app.domain.edits import connect, disconnect, replace_config
 from app.domain.registry import REGISTRY
 from app.ui.designer.editor import DesignerWidget
 from app.ui.designer.properties.condition import BranchConditionEditor
+from app.ui.designer.properties.condition_tree import ConditionTreeEditor
 from app.ui.designer.properties.fields import (
     ChoiceEditor,
     DurationEditor,
@@ -259,7 +260,7 @@ def test_a_branch_offers_only_the_messages_before_it_and_their_channels_interact
     assert interactions == ["delivered", "opened", "clicked", "bounced"]
 
 
-def test_a_branch_condition_written_as_json_is_checked_as_it_is_typed(qtbot: QtBot) -> None:
+def test_a_branch_on_contact_data_is_edited_as_a_condition_tree(qtbot: QtBot) -> None:
     designer = make_designer(qtbot)
     form = node_form(designer, "opened")
     editor = form.rows["condition"].editor
@@ -267,12 +268,56 @@ def test_a_branch_condition_written_as_json_is_checked_as_it_is_typed(qtbot: QtB
     editor.mode.setCurrentIndex(editor.mode.findData("condition"))
     editor.mode.activated.emit(editor.mode.currentIndex())
     assert config(designer, "opened")["condition"] == {"all": []}
-    editor.json.area.setPlainText('{"all": [')
-    row = form.rows["condition"]
-    assert "not JSON" in row.error.text() and not row.error.isHidden()
-    editor.json.area.setPlainText('{"segment": "Employees"}')
-    assert config(designer, "opened")["condition"] == {"segment": "Employees"}
-    assert row.error.isHidden()
+    steps = designer.undo_stack.count()
+    editor.tree.add((), {"attribute": {"field": "country", "op": "in", "value": []}})
+    frame = editor.tree.frame((0,))
+    assert frame is not None and "non-empty list" in frame.problem.text()
+    assert not frame.problem.isHidden()
+    # not storable yet (the file could not be read back): said at the field, nothing stored
+    assert "non-empty list" in form.rows["condition"].error.text()
+    assert config(designer, "opened")["condition"] == {"all": []}
+    editor.tree.replace(
+        (0,), {"attribute": {"field": "country", "op": "in", "value": ["DE"]}}, "Values", "v"
+    )
+    editor.tree.replace(
+        (0,), {"attribute": {"field": "country", "op": "in", "value": ["DE", "AT"]}}, "Values", "v"
+    )
+    assert config(designer, "opened")["condition"] == {
+        "all": [{"attribute": {"field": "country", "op": "in", "value": ["DE", "AT"]}}]
+    }
+    assert designer.undo_stack.count() == steps + 1  # typing values merges into one step
+    assert editor.tree.frame((0,)).problem.isHidden()  # type: ignore[union-attr]
+    assert form.rows["condition"].error.isHidden()
+    assert designer.scene.nodes["opened"].summary == "country in DE, AT?"
+    designer.undo_stack.undo()
+    assert config(designer, "opened")["condition"] == {"all": []}
+    assert editor.tree.frame((0,)) is None  # the form follows the undo
+
+
+def test_a_split_case_condition_is_a_condition_tree(qtbot: QtBot) -> None:
+    designer = make_designer(qtbot, sample("high-value-follow-up"))
+    form = node_form(designer, "region")
+    cases = form.rows["cases"].editor
+    assert isinstance(cases, ModelListEditor)
+    tree = cases.rows[0].editors["condition"]
+    assert isinstance(tree, ConditionTreeEditor)
+    assert tree.value() == {
+        "attribute": {"field": "country", "op": "in", "value": ["DE", "AT", "CH"]}
+    }
+    tree.negate(())
+    condition = config(designer, "region")["cases"][0]["condition"]  # type: ignore[index]
+    assert condition == {
+        "not": {"attribute": {"field": "country", "op": "in", "value": ["DE", "AT", "CH"]}}
+    }
+    designer.undo_stack.undo()
+    assert config(designer, "region")["cases"][0]["condition"] == tree.value()  # type: ignore[index]
+    assert not tree.combine.isHidden()
+    tree.combine.click()  # a single condition goes into a group, to add others beside it
+    condition = config(designer, "region")["cases"][0]["condition"]  # type: ignore[index]
+    assert condition == {
+        "all": [{"attribute": {"field": "country", "op": "in", "value": ["DE", "AT", "CH"]}}]
+    }
+    assert tree.combine.isHidden()
 
 
 def test_the_settings_form_edits_settings_as_undoable_steps(qtbot: QtBot) -> None:

@@ -10,7 +10,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 
-from app.domain.conditions import InteractionCondition
+from app.domain.conditions import AllGroup, InteractionCondition
 from app.ui.designer.properties.context import choice_label
 
 
@@ -49,6 +49,12 @@ def is_branch_condition(annotation: Any) -> bool:
     """Whether a field holds a condition that may test an interaction (a branch's)."""
     base, _ = base_type(annotation)
     return any(base_type(member)[0] is InteractionCondition for member in get_args(base))
+
+
+def is_condition(annotation: Any) -> bool:
+    """Whether a field holds a segment-style condition (a union with the ``all`` group)."""
+    base, _ = base_type(annotation)
+    return any(base_type(member)[0] is AllGroup for member in get_args(base))
 
 
 def literal_options(annotation: Any, field: str = "") -> list[tuple[str, str]] | None:

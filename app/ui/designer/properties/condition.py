@@ -1,5 +1,6 @@
 """The editor of a branch's condition: an interaction with an earlier message, membership of a
-segment, or a segment-style condition written as JSON (checked as it is typed).
+segment, or a segment-style condition on contact data and behaviour (the condition tree of the
+Segments page, :mod:`~app.ui.designer.properties.condition_tree`).
 
 The interaction picker offers only the send nodes upstream of the branch, by title, and only
 the interactions of the chosen message's channel (email: delivered, opened, clicked, bounced;
@@ -16,13 +17,14 @@ from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from app.domain.edits import node_name, upstream_of
 from app.domain.registry import CHANNEL_INTERACTIONS, spec_for
+from app.ui.designer.properties.condition_tree import EMPTY, ConditionTreeEditor
 from app.ui.designer.properties.context import FormContext
-from app.ui.designer.properties.fields import FieldEditor, JsonEditor, NameEditor
+from app.ui.designer.properties.fields import FieldEditor, NameEditor
 
 MODES = (
     ("interaction", "An earlier message's interaction"),
     ("segment", "Membership of a segment"),
-    ("condition", "Contact data or behaviour (JSON)"),
+    ("condition", "Contact data or behaviour"),
 )
 INTERACTION_WORDS = {
     "delivered": "was delivered",
@@ -30,7 +32,6 @@ INTERACTION_WORDS = {
     "clicked": "was clicked",
     "bounced": "bounced",
 }
-CONDITION_EXAMPLE = '{"all": [{"attribute": {"field": "country", "op": "eq", "value": "DE"}}]}'
 
 
 def mode_of(condition: Any) -> str:
@@ -55,16 +56,16 @@ class BranchConditionEditor(FieldEditor):
         self.interaction.activated.connect(self._emit)
         self.segment = NameEditor(context.segment_names, "Segment name")
         self.segment.edited.connect(self._emit)
-        self.json = JsonEditor(CONDITION_EXAMPLE)
-        self.json.edited.connect(self._emit)
-        self.json.problem.connect(self.problem)
+        self.tree = ConditionTreeEditor(context)
+        self.tree.edited.connect(self._emit)
+        self.tree.reshaped.connect(self._reshape)
         interaction_page = QWidget()
         column = QVBoxLayout(interaction_page)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(6)
         column.addWidget(self.sender_box)
         column.addWidget(self.interaction)
-        self.pages = (interaction_page, self.segment, self.json)
+        self.pages = (interaction_page, self.segment, self.tree)
         box = QVBoxLayout()
         box.setSpacing(6)
         box.addWidget(self.mode)
@@ -125,7 +126,7 @@ class BranchConditionEditor(FieldEditor):
         if mode == "segment":
             name = self.segment.value()
             return {"segment": name} if name else {"segment": ""}
-        return self.json.value()
+        return self.tree.value()
 
     def set_value(self, value: Any) -> None:
         if value == self._condition and self.sender_box.count():
@@ -148,7 +149,7 @@ class BranchConditionEditor(FieldEditor):
         if mode == "segment" and isinstance(value, dict):
             self.segment.set_value(value.get("segment") or None)
         if mode == "condition":
-            self.json.set_value(value)
+            self.tree.set_value(value)
 
     def _show_page(self, mode: str) -> None:
         for (name, _label), page in zip(MODES, self.pages, strict=True):
@@ -158,12 +159,16 @@ class BranchConditionEditor(FieldEditor):
         self._condition = self.value()
         self.edited.emit(self._condition)
 
+    def _reshape(self, *_args: object) -> None:
+        self._condition = self.value()
+        self.reshaped.emit(self._condition)
+
     def _mode_chosen(self) -> None:
         mode = self.mode.currentData()
         self._show_page(mode)
-        if mode == "condition" and self.json.value() is None:
-            self.json.set_value({"all": []})
-        self._emit()
+        if mode == "condition":
+            self.tree.set_value(EMPTY)
+        self._reshape()  # another kind of condition: a step of its own
 
     def _sender_chosen(self) -> None:
         current = self.interaction.currentData()

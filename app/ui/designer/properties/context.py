@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.domain.conditions import CONTACT_FIELDS
 from app.domain.journey import JourneyDocument
 from app.domain.validation import TEMPLATE_CONTEXT_VARIABLES
 from app.ui.designer.properties.sources import DesignerSources
+
+
+def _ignore(error: BaseException) -> None:
+    del error  # suggestions are a convenience; without them the rows still take any value
+
 
 LABELS = {
     "body_html": "HTML body",
@@ -74,13 +80,32 @@ class FormContext:
     document: JourneyDocument
     sources: DesignerSources
     node_id: str | None = None
-    _asked: dict[str, Sequence[str]] = field(default_factory=dict)
+    _asked: dict[str, Any] = field(default_factory=dict)
     """What the sources answered, asked once per form (a form is built per selection)."""
+    _values: dict[str, list[str]] = field(default_factory=dict)
 
-    def _ask(self, name: str, source: Callable[[], Sequence[str]]) -> Sequence[str]:
+    def _ask(self, name: str, source: Callable[[], Any]) -> Any:
         if name not in self._asked:
-            self._asked[name] = tuple(source())
+            self._asked[name] = source()
         return self._asked[name]
+
+    def attribute_types(self) -> dict[str, str]:
+        return dict(self._ask("attribute_types", self.sources.attribute_types))
+
+    def event_types(self) -> list[str]:
+        return list(self._ask("event_types", self.sources.event_types))
+
+    def present_values(self, name: str) -> list[str] | None:
+        """The values present in a field, fetched through ``sources.run`` (None until then)."""
+        if name not in self._values:
+            self._values[name] = []
+
+            def arrived(values: Sequence[str] | None) -> None:
+                self._values[name] = list(values or [])
+
+            work = self.sources.present_values
+            self.sources.run(f"designer.values.{name}", lambda: work(name), arrived, _ignore)
+        return self._values[name]
 
     def segment_names(self) -> list[str]:
         named = list(self._ask("segments", self.sources.segment_names))

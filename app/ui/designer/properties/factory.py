@@ -20,12 +20,14 @@ from app.domain.registry import NodeSpec
 from app.ui.designer.properties.annotations import (
     base_type,
     is_branch_condition,
+    is_condition,
     list_item_model,
     literal_options,
     number_bounds,
     strip_optional,
 )
 from app.ui.designer.properties.condition import BranchConditionEditor
+from app.ui.designer.properties.condition_tree import ConditionTreeEditor
 from app.ui.designer.properties.context import FormContext, label_for
 from app.ui.designer.properties.fields import (
     BoolEditor,
@@ -57,6 +59,8 @@ def editor_for(
     metadata = (*metadata, *info.metadata)
     if is_branch_condition(annotation):
         return BranchConditionEditor(context)
+    if is_condition(annotation):
+        return ConditionTreeEditor(context)
     if base is timedelta:
         signed = any(item in get_args(SignedDuration)[1:] for item in metadata)
         return DurationEditor(optional=optional, signed=signed)

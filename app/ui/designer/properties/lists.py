@@ -57,6 +57,7 @@ class ItemRow(QFrame):
         make_editor: EditorFactory,
         on_change: Callable[[], None],
         on_remove: Callable[[ItemRow], None],
+        on_reshape: Callable[[], None],
     ) -> None:
         super().__init__()
         self.setObjectName("listItem")
@@ -95,6 +96,7 @@ class ItemRow(QFrame):
         layout.setSpacing(6)
         for editor in self.editors.values():
             editor.edited.connect(lambda _value: on_change())
+            editor.reshaped.connect(lambda _value: on_reshape())
 
     def value(self) -> dict[str, Any]:
         item = dict(self.extra)
@@ -169,7 +171,13 @@ class ModelListEditor(FieldEditor):
         self.rows = []
         for _ in range(count):
             row = ItemRow(
-                self.field, self.model, self.context, self.make_editor, self._changed, self._remove
+                self.field,
+                self.model,
+                self.context,
+                self.make_editor,
+                self._changed,
+                self._remove,
+                lambda: self.reshaped.emit(self.value()),
             )
             self.rows.append(row)
             self.rows_box.addWidget(row)

@@ -13,13 +13,15 @@ arrives, on the GUI thread. The default runs the work at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from app.domain.journey import Node
 from app.services import preview
+from app.services import segments as segment_service
 from app.services.preview import ContactChoice, MessagePreview
 
 if TYPE_CHECKING:
@@ -51,6 +53,15 @@ def _no_contacts(text: str) -> list[ContactChoice]:
     return []
 
 
+def _no_values(field: str) -> list[str] | None:
+    del field
+    return []
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _render_without_contact(
     node: Node, journey_name: str, contact_id: int | None
 ) -> MessagePreview:
@@ -68,6 +79,15 @@ class DesignerSources:
     """Contacts whose name or email contains the text (the preview's contact picker)."""
     render_preview: Callable[[Node, str, int | None], MessagePreview] = _render_without_contact
     """A message node rendered for a contact id (None: no contact) in a journey of that name."""
+    attribute_types: Callable[[], Mapping[str, str]] = dict
+    """The custom attributes with their catalogue types (``integer``, ``datetime``, …), for the
+    condition rows."""
+    event_types: Callable[[], Sequence[str]] = tuple
+    """The event types present (behaviour conditions)."""
+    present_values: Callable[[str], Sequence[str] | None] = _no_values
+    """The values present in a contact field (the condition rows' suggestions)."""
+    today: Callable[[], datetime] = _utc_now
+    """Now, for the dates a new condition starts with."""
     run: Runner = field(default=run_now)
     check_names: bool = False
     """Whether the names above are the workspace's whole list, so that validation may call a
@@ -82,6 +102,10 @@ def workspace_sources(context: AppContext) -> DesignerSources:
         attribute_keys=partial(preview.attribute_keys, workspace),
         search_contacts=partial(preview.search_contacts, workspace),
         render_preview=partial(preview.preview_message, workspace),
+        attribute_types=lambda: segment_service.builder_choices(workspace).attributes,
+        event_types=lambda: segment_service.builder_choices(workspace).event_types,
+        present_values=partial(segment_service.present_values, workspace),
+        today=context.now,
         run=context.background.submit_latest,
         check_names=True,
     )
