@@ -393,3 +393,30 @@ def test_selecting_several_nodes_says_so_and_nothing_shows_the_settings(qtbot: Q
     form = designer.properties.form
     assert isinstance(form, NodeForm) and set(form.rows) == {STEP_NAME}
     assert not any(isinstance(w, QCheckBox) for w in form.findChildren(QCheckBox))
+
+
+def test_typing_an_html_body_is_one_undo_step_and_the_area_follows_undo(qtbot: QtBot) -> None:
+    designer = make_designer(qtbot)
+    form = node_form(designer, "offer")
+    editor = form.rows["body_html"].editor
+    assert isinstance(editor, TemplateEditor) and editor.area is not None
+    area = editor.area
+    before = area.toPlainText()
+    area.setFocus()
+    area.moveCursor(area.textCursor().MoveOperation.End)
+    qtbot.keyClicks(area, "<p>Bye</p>")
+    assert str(config(designer, "offer")["body_html"]).endswith("<p>Bye</p>")
+    assert designer.undo_stack.count() == 1
+    designer.undo_stack.undo()
+    assert area.toPlainText() == before
+
+
+def test_the_settings_form_follows_undo_and_redo(qtbot: QtBot) -> None:
+    designer = make_designer(qtbot)
+    form = settings_form(designer)
+    name = line_of(form.rows["name"].editor)
+    retype(qtbot, name, "Win-back")
+    designer.undo_stack.undo()
+    assert name.text() == "Re-engagement"
+    designer.undo_stack.redo()
+    assert name.text() == "Win-back"
