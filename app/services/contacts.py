@@ -31,12 +31,10 @@ from typing import Any, Literal
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Select,
+    and_,
     func,
-    literal,
     or_,
     select,
-    tuple_,
 )
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -68,16 +66,18 @@ COLUMNS: tuple[ContactColumn, ...] = (
 
 _SORT_COLUMNS: dict[SortKey | None, tuple[ColumnElement[Any], ...]] = {
     None: (),
-    "name": (func.coalesce(contacts.c.last_name, ""), func.coalesce(contacts.c.first_name, "")),
-    "email": (func.coalesce(contacts.c.email, ""),),
-    "company": (func.coalesce(contacts.c.company, ""),),
-    "country": (func.coalesce(contacts.c.country, ""),),
-    "city": (func.coalesce(contacts.c.city, ""),),
+    "name": (contacts.c.last_name, contacts.c.first_name),
+    "email": (contacts.c.email,),
+    "company": (contacts.c.company,),
+    "country": (contacts.c.country,),
+    "city": (contacts.c.city,),
     "kind": (contacts.c.kind,),
     "created_at": (contacts.c.created_at,),
 }
-"""The SQL sort of each column (empty text sorts first, as on every database), then id;
-``None`` is the order contacts were added in (id alone: the primary key, instant at any depth)."""
+"""The SQL sort of each column, then id; an empty value sorts as the smallest (first going up,
+last going down) on every database. ``None`` is the order contacts were added in (id alone).
+Plain columns (no expressions), so that an index on them serves the order: the unique index on
+email does today (a page at row 900,000 of a million reads that index alone)."""
 
 SEARCHED = (contacts.c.first_name, contacts.c.last_name, contacts.c.email, contacts.c.company)
 
@@ -200,27 +200,48 @@ def contact_page(
     limit: int,
     *,
     after: Sequence[Any] | None = None,
+    total: int | None = None,
 ) -> list[ContactRow]:
     """Up to ``limit`` rows of ``query`` from ``offset`` (0 is the first), or, with ``after``
-    (the :attr:`~ContactRow.sort_key` of row ``offset - 1``), the rows after that one."""
+    (the :attr:`~ContactRow.sort_key` of row ``offset - 1``), the rows after that one.
+
+    ``total`` (the query's count, when the caller knows it) lets a page in the second half be
+    read from the other end, so SQL counts through at most half the rows. The page's ids are
+    found first (a narrow query that an index can answer alone), then their rows."""
     if offset < 0 or limit < 0:
         raise ValueError(f"a page starts at 0 or later and holds 0 rows or more, not {offset}")
     keys = [*_SORT_COLUMNS[query.sort], contacts.c.id]
-    statement = _page_select(query, workspace.dialect, keys)
+    reverse = after is None and total is not None and offset > total // 2
+    statement = select(contacts.c.id).where(*_search_filter(query, workspace.dialect))
+    statement = statement.order_by(*_order(keys, query.descending != reverse, workspace.dialect))
     if after is not None:
         if len(after) != len(keys):
             raise ValueError(f"after has {len(after)} values; this sort needs {len(keys)}")
-        bound = tuple_(*keys)
-        statement = statement.where(
-            bound < tuple_(*map(literal, after))
-            if query.descending
-            else bound > tuple_(*map(literal, after))
-        )
+        statement = statement.where(_after(keys, list(after), query.descending)).limit(limit)
+    elif reverse and total is not None:
+        end = min(offset + limit, total)
+        statement = statement.offset(max(total - end, 0)).limit(max(end - offset, 0))
     else:
-        statement = statement.offset(offset)
-    statement = statement.limit(limit)
+        statement = statement.offset(offset).limit(limit)
     with workspace.reader() as connection:
-        rows = connection.execute(statement).all()
+        ids = list(connection.execute(statement).scalars())
+        if reverse:
+            ids.reverse()
+        rows = connection.execute(
+            select(
+                contacts.c.id,
+                contacts.c.first_name,
+                contacts.c.last_name,
+                contacts.c.email,
+                contacts.c.company,
+                contacts.c.country,
+                contacts.c.city,
+                contacts.c.kind,
+                contacts.c.created_at,
+                *(key.label(f"k{index}") for index, key in enumerate(keys)),
+            ).where(contacts.c.id.in_(ids))
+        ).all()
+    by_id = {row.id: row for row in rows}
     width = len(keys)
     return [
         ContactRow(
@@ -234,31 +255,34 @@ def contact_page(
             created_at=row.created_at,
             sort_key=tuple(row[-width:]),
         )
-        for row in rows
+        for row in (by_id[id_] for id_ in ids if id_ in by_id)
     ]
 
 
-def _page_select(
-    query: ContactQuery, dialect: str, keys: Sequence[ColumnElement[Any]]
-) -> Select[Any]:
-    order = [key.desc() if query.descending else key.asc() for key in keys]
-    labelled = [key.label(f"k{index}") for index, key in enumerate(keys)]
-    return (
-        select(
-            contacts.c.id,
-            contacts.c.first_name,
-            contacts.c.last_name,
-            contacts.c.email,
-            contacts.c.company,
-            contacts.c.country,
-            contacts.c.city,
-            contacts.c.kind,
-            contacts.c.created_at,
-            *labelled,
-        )
-        .where(*_search_filter(query, dialect))
-        .order_by(*order)
-    )
+def _order(keys: Sequence[ColumnElement[Any]], descending: bool, dialect: str) -> list[Any]:
+    """ORDER BY ``keys``, an empty value the smallest (as SQLite has it; PostgreSQL is told)."""
+    if dialect == "sqlite":
+        return [key.desc() if descending else key.asc() for key in keys]
+    return [key.desc().nulls_last() if descending else key.asc().nulls_first() for key in keys]
+
+
+def _after(
+    keys: Sequence[ColumnElement[Any]], values: Sequence[Any], descending: bool
+) -> ColumnElement[bool]:
+    """The rows after ``values`` in the order of ``keys`` (the last is the id), an empty value
+    the smallest: ``k > v OR (k = v AND <the same for the next keys>)``, with a leading
+    ``k >= v`` going up so that an index on the first key is read from ``v`` on."""
+    key, value = keys[0], values[0]
+    if len(keys) == 1:  # the id: never empty, unique
+        last: ColumnElement[bool] = key < value if descending else key > value
+        return last
+    rest = _after(keys[1:], values[1:], descending)
+    if value is None:
+        empty: ColumnElement[bool] = key.is_(None)
+        return and_(empty, rest) if descending else or_(key.is_not(None), and_(empty, rest))
+    if descending:
+        return or_(key < value, key.is_(None), and_(key == value, rest))
+    return and_(key >= value, or_(key > value, and_(key == value, rest)))
 
 
 def _search_filter(query: ContactQuery, dialect: str) -> list[ColumnElement[bool]]:

@@ -12,7 +12,8 @@ The first block is read beside the count and shown as soon as it arrives, so a s
 count needs a full scan shows its first rows before the count is known.
 
 A block right after a cached one is read by keyset (the previous block's last sort key), which
-is an index probe at any depth; a jump is read with ``OFFSET``.
+is an index probe at any depth where an index serves the sort; a jump is read with ``OFFSET``
+from the nearer end of the list (the model knows the count).
 
 Sorting (:meth:`sort`, from header clicks) and the search text (:meth:`set_search`) make a new
 :class:`~app.services.contacts.ContactQuery`: the cache is dropped, the count is read again,
@@ -199,9 +200,10 @@ class ContactsTableModel(QAbstractTableModel):
         workspace, query, generation = self._context.workspace, self._query, self._generation
         previous = self._blocks.get(block - 1)
         after = previous[-1].sort_key if previous and len(previous) == BLOCK else None
+        total = self._count
 
         def work() -> list[ContactRow]:
-            return contact_page(workspace, query, block * BLOCK, BLOCK, after=after)
+            return contact_page(workspace, query, block * BLOCK, BLOCK, after=after, total=total)
 
         self._context.background.submit(
             work,
