@@ -420,3 +420,16 @@ def test_the_settings_form_follows_undo_and_redo(qtbot: QtBot) -> None:
     assert name.text() == "Re-engagement"
     designer.undo_stack.redo()
     assert name.text() == "Win-back"
+
+
+def test_activating_a_settings_issue_shows_the_settings_form(qtbot: QtBot) -> None:
+    designer = make_designer(qtbot)
+    designer.controller.set_setting("entry_segment", None)
+    designer.validation.run_now()
+    designer.scene.select_nodes(["sms"])
+    rows = [designer.issues.list.item(i) for i in range(designer.issues.list.count())]
+    settings_row = next(item for item in rows if "Choose the segment" in item.text())
+    designer.issues.list.itemActivated.emit(settings_row)
+    form = designer.properties.form
+    assert isinstance(form, SettingsForm)
+    assert "Choose the segment" in form.rows["entry_segment"].error.text()

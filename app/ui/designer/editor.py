@@ -90,6 +90,7 @@ class DesignerWidget(QWidget):
             self.validation.set_known(sources.segment_names(), sources.attribute_keys())
         else:
             self.validation.set_known(None, None)
+        self.issues.set_names_checked(sources.check_names)
         self.validation.run_now()
 
     def set_read_only(self, read_only: bool) -> None:
@@ -199,6 +200,7 @@ class DesignerWidget(QWidget):
         self.controller.document_changed.connect(self.view.update_scene_rect)
         self.validation.findings_changed.connect(self._show_findings)
         self.issues.node_activated.connect(self.reveal_node)
+        self.issues.settings_activated.connect(self.scene.clearSelection)
         self.scene.selectionChanged.connect(self._selection_changed)
         self._show_zoom(self.view.zoom())
 

@@ -2,7 +2,7 @@
 
 A row shows the severity icon, the node's title in bold and the message, wrapped. Double-click
 (or Enter) on a row emits ``node_activated(node id)``; findings about the journey settings carry
-the id ``settings`` and have no node to show.
+the id ``settings`` and emit ``settings_activated`` instead.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ Index = QModelIndex | QPersistentModelIndex
 ALL_CLEAR = (
     "Nothing to fix. Segment names are checked against the workspace once journeys live there."
 )
+ALL_CLEAR_CHECKED = "Nothing to fix."
 
 
 class IssueDelegate(QStyledItemDelegate):
@@ -91,6 +92,8 @@ class IssueDelegate(QStyledItemDelegate):
 
 class IssuesPanel(QFrame):
     node_activated = Signal(str)
+    settings_activated = Signal()
+    """A finding about the journey settings was activated (the settings form should show)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,10 +146,16 @@ class IssuesPanel(QFrame):
         self.counts.style().unpolish(self.counts)
         self.counts.style().polish(self.counts)
 
+    def set_names_checked(self, checked: bool) -> None:
+        """Whether segment names are checked against a workspace (the all-clear says so)."""
+        self.all_clear.setText(ALL_CLEAR_CHECKED if checked else ALL_CLEAR)
+
     def _activated(self, item: QListWidgetItem) -> None:
         node = str(item.data(NODE_ROLE))
         if node != SETTINGS:
             self.node_activated.emit(node)
+        else:
+            self.settings_activated.emit()
 
 
 def _counts(errors: int, warnings: int) -> str:
