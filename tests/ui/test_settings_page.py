@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -171,6 +172,13 @@ def fetch(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+def assert_refused(url: str) -> None:
+    """Nothing listens there any more."""
+    with pytest.raises(urllib.error.URLError) as failed:
+        urllib.request.urlopen(url, timeout=5)
+    assert isinstance(failed.value.reason, ConnectionRefusedError)
+
+
 def test_the_tracking_server_started_from_the_page_records_an_open(
     tracking_page: SettingsPage, qtbot: QtBot
 ) -> None:
@@ -218,8 +226,7 @@ def test_the_tracking_server_started_from_the_page_records_an_open(
     with qtbot.waitSignal(panel.status_changed, timeout=TIMEOUT):
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     assert not panel.status.running and panel.start_button.text() == "Start tracking server"
-    with pytest.raises(urllib.error.URLError):
-        urllib.request.urlopen(pixel[1], timeout=5)
+    assert_refused(pixel[1])
 
 
 def test_a_taken_port_is_reported_next_to_the_button(
@@ -297,3 +304,21 @@ def test_a_test_email_goes_through_the_saved_transport(
     qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)  # the server is gone
     qtbot.waitUntil(lambda: page.test_result.text().startswith("Not sent"), timeout=TIMEOUT)
     assert "SMTP connection" in page.test_result.text()
+
+
+def test_the_server_stops_when_the_page_goes(
+    ran_context: AppContext,  # noqa: F811
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    page = SettingsPage(ran_context, secrets=FileSecrets(tmp_path / "secrets.json"))
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT):
+        pass
+    panel = page.tracking
+    panel.port.setValue(0)
+    with qtbot.waitSignal(panel.status_changed, timeout=TIMEOUT):
+        panel.toggle()
+    url = panel.status.url
+    assert url is not None and fetch(f"{url}/o/forged.gif")[0] == 400  # it answers
+    shiboken6.delete(page)  # the window closed
+    assert_refused(f"{url}/o/forged.gif")

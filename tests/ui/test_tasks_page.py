@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
-from app.services.tasks import list_tasks
+from app.services.tasks import complete_tasks, list_tasks
 from app.ui.context import AppContext
 from app.ui.pages import TasksPage
 from tests.ui.conftest import NOW
@@ -110,3 +110,11 @@ def test_filters_by_assignee_and_search(page: TasksPage, qtbot: QtBot) -> None:
     with qtbot.waitSignal(page.loaded, timeout=TIMEOUT):
         page.search.setText("no such task anywhere")
     assert page.model.rowCount() == 0 and page.summary.text() == "0 tasks"
+
+
+def test_coming_back_to_the_page_shows_new_tasks(page: TasksPage, qtbot: QtBot) -> None:
+    first = page.model.row(0)["id"]
+    complete_tasks(page.context.workspace, [first], NOW)  # done elsewhere (the command line)
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT):
+        page.show()
+    assert first not in shown(page, "id")

@@ -9,6 +9,7 @@ note that open counts are approximate (DESIGN §7).
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.services.messages import CHANNELS, MessageFilter, MessagePage, journey_names, message_page
@@ -123,6 +124,12 @@ class MessagesPage(QWidget):
 
     def first_page(self) -> None:
         self._go(0)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Coming back to the page shows what the engine did meanwhile."""
+        super().showEvent(event)
+        if not event.spontaneous():  # navigated to, not a window restored
+            self.refresh()
 
     def refresh(self) -> None:
         """Reload the page shown (and the journeys offered by the filter)."""

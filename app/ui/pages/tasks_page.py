@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from app.services.tasks import complete_tasks, list_tasks, task_assignees
@@ -90,6 +91,12 @@ class TasksPage(QWidget):
         self.refresh()
 
     # -- reading ------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Coming back to the page shows what the engine did meanwhile."""
+        super().showEvent(event)
+        if not event.spontaneous():  # navigated to, not a window restored
+            self.refresh()
 
     def refresh(self) -> None:
         """Load the tasks the filters choose (and who has tasks, for the assignee filter)."""

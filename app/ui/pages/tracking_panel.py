@@ -4,6 +4,7 @@ and rotating the workspace's signing key.
 The server runs in its own thread (:class:`app.services.tracking.TrackingControl`); every
 status change, including an open recorded on a request thread, reaches this widget only
 through ``context.background.post`` (STYLE 7). Starting and stopping run on a worker too.
+The server stops when the panel goes (its window closed, another workspace opened).
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class TrackingPanel(QWidget):
             clock=context.clock,
         )
         self.status = TrackingStatus()
+        control = self.control  # not self: the panel is gone when this runs
+        self.destroyed.connect(lambda *_: control.stop())
 
         self.rotate_button = button("Rotate key")
         self.key_note = QLabel("Links signed before keep working for 30 days.")
