@@ -322,3 +322,15 @@ def test_the_server_stops_when_the_page_goes(
     assert url is not None and fetch(f"{url}/o/forged.gif")[0] == 400  # it answers
     shiboken6.delete(page)  # the window closed
     assert_refused(f"{url}/o/forged.gif")
+
+
+def test_values_stored_by_the_command_line_show_as_they_are(
+    app_context: AppContext, qtbot: QtBot, tmp_path: Path
+) -> None:
+    location = app_context.workspace.describe()
+    assert main(["--db", location, "settings", "set", "segment_refresh", "2592000"]) == 0
+    assert main(["--db", location, "settings", "set", "smtp_per_second", "12.25"]) == 0
+    page = opened(app_context, qtbot, secrets=FileSecrets(tmp_path / "secrets.json"))
+    assert page.fields["segment_refresh"].read() == 2_592_000  # 30 days
+    assert page.fields["smtp_per_second"].read() == 12.25
+    assert not page.is_dirty() and not page.save_button.isEnabled()

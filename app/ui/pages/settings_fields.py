@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 from app.ui.pages.widgets import choices
 
 FIELD_WIDTH = 200
+LARGEST = 2_000_000_000
+"""Spin boxes reach this far, so that no value the command line stored is clipped on show."""
 PLACES = {"keyring": "Stored in keyring", "file": "Stored in file"}
 
 
@@ -92,8 +94,8 @@ def number_field(key: str, minimum: int, maximum: int, suffix: str = "") -> Sett
 
 def rate_field(key: str) -> SettingField:
     editor = QDoubleSpinBox()
-    editor.setRange(0, 100_000)
-    editor.setDecimals(1)
+    editor.setRange(0, LARGEST)
+    editor.setDecimals(2)
     editor.setSuffix(" a second")
     editor.setSpecialValueText("No limit")
     editor.setMaximumWidth(160)

@@ -30,6 +30,7 @@ from app.services.settings import (
 from app.store.settings import SETTINGS
 from app.ui.context import AppContext
 from app.ui.pages.settings_fields import (
+    LARGEST,
     SecretField,
     SettingField,
     card,
@@ -43,7 +44,6 @@ from app.ui.pages.settings_fields import (
 from app.ui.pages.tracking_panel import TrackingPanel
 from app.ui.pages.widgets import button, page_frame
 
-WEEK = 7 * 24 * 3600
 TRANSPORT_FIELDS = {
     "email_transport": ("smtp", ("smtp_host", "smtp_port", "smtp_security", "smtp_username",
                                  "smtp_per_second", "smtp_password")),
@@ -168,7 +168,7 @@ class SettingsPage(QWidget):
 
     def _engine_card(self) -> QWidget:
         frame, form = card("Engine", ABOUT_ENGINE)
-        self._add(form, "Segment refresh", number_field("segment_refresh", 1, WEEK, " s"))
+        self._add(form, "Segment refresh", number_field("segment_refresh", 1, LARGEST, " s"))
         return frame
 
     def _messaging_card(self) -> QWidget:
