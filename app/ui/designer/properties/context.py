@@ -122,6 +122,9 @@ class FormContext:
         return [*CONTACT_FIELDS, *custom, *TEMPLATE_CONTEXT_VARIABLES]
 
     def date_fields(self) -> list[str]:
-        """Fields a wait may wait for: contact date-times and the custom attributes."""
+        """Fields a wait may wait for: contact date-times and the custom date-time attributes
+        (every custom attribute whose type is not known)."""
         dates = [name for name, kind in CONTACT_FIELDS.items() if kind == "datetime"]
-        return [*dates, *(f"attributes.{key}" for key in self.attribute_keys())]
+        types = self.attribute_types()
+        keys = [key for key in self.attribute_keys() if types.get(key, "datetime") == "datetime"]
+        return [*dates, *(f"attributes.{key}" for key in keys)]
