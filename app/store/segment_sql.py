@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -260,3 +261,15 @@ def _cost(condition: Condition) -> int:
         case BehaviorCondition():
             return 3
     return 2
+
+
+def value_test(
+    compiler: SegmentCompiler, test: AttributeTest, values: ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """``test`` applied to ``values`` in place of the built-in contact column it names: the
+    same SQL the segment would run, for testing a column's distinct values instead of every
+    contact (the live count's value index)."""
+    kind = _BUILT_IN_TYPES[CONTACT_FIELDS[test.field]]
+    return attribute_test(
+        compiler.sql, column_operand(values, kind), test.op, test.value, compiler.now
+    )

@@ -27,7 +27,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     Column,
@@ -59,7 +59,7 @@ from app.store.schema import (
     segment_members,
     segments,
 )
-from app.store.segment_sql import SegmentCompiler, cheap_tests_first
+from app.store.segment_sql import SegmentCompiler, cheap_tests_first, value_test
 from app.store.segment_usage import journeys_using, segments_using
 from app.store.versions import RUNNING_STATUSES
 
@@ -331,6 +331,38 @@ def count_document(connection: Connection, document: SegmentDocument, now: datet
     document = quick_order(document)
     statement = draft_compiler(connection, document, now).count(document)
     return int(connection.scalar(statement) or 0)
+
+
+def member_ids(connection: Connection, document: SegmentDocument, now: datetime) -> list[int]:
+    """The ids of ``document``'s members at ``now`` (cheap tests first)."""
+    document = quick_order(document)
+    return list(connection.scalars(draft_compiler(connection, document, now).members(document)))
+
+
+def value_index(connection: Connection, field: str, limit: int) -> dict[Any, list[int]] | None:
+    """Every contact id by its value of the built-in column ``field`` (None a value too), or
+    None when the column holds more than ``limit`` distinct values (one scan of contacts)."""
+    column = contacts.c[field]
+    index: dict[Any, list[int]] = {}
+    for contact_id, value in connection.execute(select(contacts.c.id, column)):
+        ids = index.get(value)
+        if ids is None:
+            if len(index) >= limit:
+                return None
+            ids = index[value] = []
+        ids.append(contact_id)
+    return index
+
+
+def matching_values(
+    connection: Connection, test: AttributeTest, values: Sequence[Any], now: datetime
+) -> list[int]:
+    """The positions in ``values`` (distinct values of the test's column) that pass ``test``
+    at ``now``, decided by the same SQL as the segment's (:func:`value_test`)."""
+    listed = func.json_each(json.dumps(list(values))).table_valued("key", "value")
+    compiler = segment_compiler(connection, now)
+    query = select(listed.c.key).where(value_test(compiler, test, listed.c.value))
+    return [int(key) for key in connection.scalars(query)]
 
 
 def sample_members(

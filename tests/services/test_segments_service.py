@@ -205,3 +205,61 @@ def test_cheap_tests_first_keeps_the_meaning_and_puts_column_tests_first(demo: W
     with demo.reader() as connection:
         compiled = connection.scalar(segment_compiler(connection, NOW).count(document))
     assert service.count_document(demo, document, NOW) == compiled > 0
+
+
+def lapsed_with(*extra: dict[str, object]) -> SegmentDocument:
+    data = lapsed_in(["DE"]).model_dump(mode="json", by_alias=True)
+    data["definition"]["all"] = data["definition"]["all"][:2] + list(extra)
+    return SegmentDocument.model_validate(data)
+
+
+def country(*codes: str) -> dict[str, object]:
+    return {"attribute": {"field": "country", "op": "in", "value": list(codes)}}
+
+
+def test_the_live_counter_counts_every_edit_exactly_and_builds_on_earlier_counts(
+    demo: Workspace,
+) -> None:
+    counter = service.LiveCounter(demo)
+    edits = [
+        lapsed_with(country("DE")),  # evaluated in full
+        lapsed_with(country("DE", "AT")),  # one condition changed: the rest is kept
+        lapsed_with(country("DE", "AT", "FR")),  # the kept rest answers
+        lapsed_with(
+            country("DE", "AT", "FR"),
+            {"attribute": {"field": "email_opt_in", "op": "eq", "value": True}},
+        ),
+        lapsed_with(country("DE")),
+        lapsed_with(),
+        lapsed_with(country("FR")).model_copy(update={"audience": "any"}),
+        lapsed_with(country("FR"), {"attribute": {"field": "city", "op": "is_not_empty"}}),
+        SegmentDocument.model_validate(
+            {"name": "x", "definition": {"all": [country("DE"), country("DE", "FR")]}}
+        ),
+        SegmentDocument.model_validate({"name": "x", "definition": {"all": [country("AT")]}}),
+    ]
+    try:
+        counts = [counter.count(document, NOW) for document in edits]
+    finally:
+        counter.close()
+    assert counts == [service.count_document(demo, document, NOW) for document in edits]
+    assert counts[0] < counts[1] < counts[2] and counts[3] < counts[2] < counts[5]
+    assert counter.reused >= 5
+
+
+def test_the_live_counter_sees_data_written_after_it_counted(demo: Workspace) -> None:
+    counter = service.LiveCounter(demo)
+    document = lapsed_with(country("DE"))
+    try:
+        before = counter.count(document, NOW)
+        assert counter.count(document, NOW) == before and counter.reused == 1
+        moving = service.sample_members(demo, lapsed_with(country("FR")), NOW, limit=3)
+        with demo.writer() as connection:
+            ids = [member.id for member in moving]
+            connection.execute(contacts.update().where(contacts.c.id.in_(ids)).values(country="DE"))
+        after = counter.count(document, NOW)
+    finally:
+        counter.close()
+    assert len(moving) == 3
+    assert after == before + 3 == service.count_document(demo, document, NOW)
+    assert counter.reused == 1  # the write made it forget what it had found

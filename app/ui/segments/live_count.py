@@ -12,7 +12,7 @@ marked as updating.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -35,6 +35,7 @@ from app.ui.segments.work import run_in_background
 DEBOUNCE_MS = 300
 COUNT_KEY = "segments.live-count"
 SAMPLE_KEY = "segments.live-sample"
+STEADY = timedelta(seconds=60)
 
 CountFunction = Callable[[Workspace, SegmentDocument, datetime], int]
 SampleFunction = Callable[[Workspace, SegmentDocument, datetime, int], list[MemberRow]]
@@ -60,6 +61,7 @@ class LiveCount(QFrame):
         self.document: SegmentDocument | None = None
         self.generation = 0
         self.shown_count: int | None = None
+        self.at: datetime | None = None
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
@@ -129,7 +131,7 @@ class LiveCount(QFrame):
             return
         generation = self.generation
         workspace = self.context.workspace
-        at = self.context.now()
+        at = self.steady_now()
         count, sample = self.count_function, self.sample_function
         run_in_background(
             self.context.background,
@@ -145,6 +147,14 @@ class LiveCount(QFrame):
             lambda error: self._failed(generation, error),
             latest=SAMPLE_KEY,
         )
+
+    def steady_now(self) -> datetime:
+        """The moment counts are evaluated at: kept for :data:`STEADY` while editing, so that
+        consecutive counts can build on each other (the status names the moment)."""
+        now = self.context.now()
+        if self.at is None or not timedelta(0) <= now - self.at <= STEADY:
+            self.at = now
+        return self.at
 
     # -- results --------------------------------------------------------------------------
 

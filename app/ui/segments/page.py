@@ -44,9 +44,11 @@ class SegmentsPage(QWidget):
         context: AppContext,
         parent: QWidget | None = None,
         *,
-        count: CountFunction = service.count_document,
+        count: CountFunction | None = None,
         sample: SampleFunction = service.sample_members,
     ) -> None:
+        """``count`` defaults to a :class:`~app.services.segments.LiveCounter` of the
+        workspace (tests pass their own)."""
         super().__init__(parent)
         self.setObjectName("page")
         self.setStyleSheet(STYLE.read_text(encoding="utf-8"))
@@ -58,7 +60,12 @@ class SegmentsPage(QWidget):
         self.choices: service.BuilderChoices | None = None
         self.list = SegmentList()
         self.builder = SegmentBuilder(context.now)
-        self.live = LiveCount(context, count, sample)
+        self.counter = service.LiveCounter(context.workspace)
+        counter = self.counter
+        self.live = LiveCount(
+            context, count or (lambda _ws, document, at: counter.count(document, at)), sample
+        )
+        self.destroyed.connect(lambda *_: counter.close())
         self.overlap = OverlapView()
         self._build()
         self._wire()
