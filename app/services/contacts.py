@@ -59,8 +59,8 @@ COLUMNS: tuple[ContactColumn, ...] = (
     ContactColumn("company", "Company"),
     ContactColumn("country", "Country"),
     ContactColumn("city", "City"),
-    ContactColumn("kind", "Kind"),
     ContactColumn("created_at", "Created"),
+    ContactColumn("kind", "Kind"),
 )
 """The columns of the contacts table, in order; each is a sort."""
 

@@ -33,8 +33,8 @@ from app.ui.context import AppContext
 
 SEARCH_DELAY_MS = 300
 ROW_HEIGHT = 26
-COLUMN_WIDTHS = (160, 210, 130, 76, 100, 64)
-"""Widths of all columns but the last (Created), which takes the rest."""
+COLUMN_WIDTHS = (150, 190, 116, 76, 96, 108)
+"""Widths of all columns but the last (Kind), which takes the rest."""
 
 
 class ContactsPage(QWidget):

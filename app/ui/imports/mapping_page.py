@@ -77,7 +77,7 @@ class MappingPage(QWizardPage):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        self.table.setColumnWidth(2, 260)
+        self.table.setColumnWidth(2, 300)
         self.problem = QLabel()
         self.problem.setObjectName("mappingProblem")
         self.problem.setWordWrap(True)
