@@ -8,6 +8,7 @@ On an existing workspace (``--db``, e.g. a copy of ``journey-studio init --demo 
 - the page at row 900,000 reached by a jump (``OFFSET``), and the page after it by keyset;
 - the same three sorted by name (header click), and sorted by email;
 - a search (count and first page) for a common and for a rare word;
+- the detail of a deep contact with many events;
 
 then, as the naive baseline in the same process, reading every contact into Python and slicing
 a page out of the list (what a model without paging would do), and the real
@@ -36,6 +37,7 @@ from app.services.contacts import (
     _SORT_COLUMNS,
     ContactQuery,
     _search_filter,
+    contact_detail,
     contact_page,
     count_contacts,
 )
@@ -102,6 +104,11 @@ def bench_queries(workspace: Workspace, repeat: int, deep: int) -> dict[str, flo
         )
         figures[f"next page by keyset, {title}"] = seconds
         report("the page after it (keyset)", seconds)
+    busiest = _busiest_contact(workspace)
+    if busiest is not None:
+        seconds, detail = timed(lambda: contact_detail(workspace, busiest), repeat)
+        figures["contact detail"] = seconds
+        report(f"detail of contact {busiest:,}", seconds, f"{detail.events_total} events")
     for word in ("schmidt", "zz-nobody-zz"):
         query = ContactQuery(search=word)
         statement = select(contacts.c.id).where(*_search_filter(query, "sqlite"))
@@ -118,6 +125,19 @@ def bench_queries(workspace: Workspace, repeat: int, deep: int) -> dict[str, flo
         figures[f"search first page “{word}”"] = seconds
         report("first page", seconds)
     return figures
+
+
+def _busiest_contact(workspace: Workspace) -> int | None:
+    """The contact with the most events among the last 100,000 ids (a deep one, with a
+    timeline worth reading)."""
+    with workspace.reader() as connection:
+        return connection.execute(
+            text(
+                "SELECT contact_id FROM events WHERE contact_id > "
+                "(SELECT max(id) - 100000 FROM contacts) "
+                "GROUP BY contact_id ORDER BY count(*) DESC LIMIT 1"
+            )
+        ).scalar()
 
 
 def naive_baseline(workspace: Workspace, deep: int) -> float:

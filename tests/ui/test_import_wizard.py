@@ -195,3 +195,18 @@ def test_events_are_imported_with_their_columns_mapped(
         "3",
         "unknown contact 'stranger@example.com'",
     )
+
+
+def test_closing_the_wizard_during_an_import_cancels_it_and_closes_once_stopped(
+    app_context: AppContext, qtbot: QtBot, tmp_path: Path
+) -> None:
+    rows = "".join(f"person{n}@example.com\n" for n in range(60_000))
+    wizard = wizard_at_mapping(app_context, qtbot, write(tmp_path, "big.csv", "E-mail\n" + rows))
+    run = wizard.run_page
+    wizard.next()
+    qtbot.waitUntil(lambda: "read" in run.status.text(), timeout=20_000)
+    wizard.reject()
+    assert run.status.text().startswith("Cancelling")
+    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=20_000)
+    assert run.outcome == "cancelled"
+    assert count(app_context) == 0
