@@ -433,3 +433,14 @@ def test_activating_a_settings_issue_shows_the_settings_form(qtbot: QtBot) -> No
     form = designer.properties.form
     assert isinstance(form, SettingsForm)
     assert "Choose the segment" in form.rows["entry_segment"].error.text()
+
+
+def test_an_sms_text_shows_its_length_and_segments_as_it_is_typed(qtbot: QtBot) -> None:
+    designer = make_designer(qtbot)
+    form = node_form(designer, "sms")
+    row = form.rows["text"]
+    assert "GSM-7 · 1 SMS" in row.hint.text() and not row.hint.isHidden()
+    editor = row.editor
+    assert isinstance(editor, TemplateEditor) and editor.area is not None
+    editor.area.setPlainText("ł" * 71)
+    assert row.hint.text().startswith("As written: 71 characters · UCS-2 · 2 SMS")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from app.domain.journey import Node
 from app.domain.registry import NodeSpec, spec_for
 from app.domain.validation import Finding
+from app.services.preview import sms_length
 from app.ui.designer.properties.context import FormContext, choice_label, label_for
 from app.ui.designer.properties.factory import editor_for
 from app.ui.designer.properties.fields import BoolEditor, ChoiceEditor, FieldEditor, TextEditor
@@ -88,6 +89,10 @@ class NodeForm(QWidget):
             editor.edited.connect(lambda value, n=name: self.field_edited.emit(n, value))
             editor.reshaped.connect(lambda value, n=name: self._reshape_field(n, value))
             self._add_row(layout, name, label_for(name), editor)
+        self.counted = self._sms_text_field()
+        if self.counted is not None:
+            counted = self.rows[self.counted]
+            counted.editor.edited.connect(lambda value: self._count(counted, value))
         if not self.spec.has_config:
             note = QLabel(f"{self.spec.description} {NO_SETTINGS}")
             note.setObjectName("fieldHint")
@@ -127,6 +132,20 @@ class NodeForm(QWidget):
         for name, row in self.rows.items():
             value = node.title if name == STEP_NAME else config.get(name)
             row.editor.set_value(value)
+        if self.counted is not None:
+            self._count(self.rows[self.counted], config.get(self.counted))
+
+    def _sms_text_field(self) -> str | None:
+        """The text of a text message, which gets a length and segment count under it."""
+        if self.spec.channel != "sms" or not self.spec.templates:
+            return None
+        name = self.spec.templates[0].name
+        return name if name in self.rows else None
+
+    @staticmethod
+    def _count(row: FieldRow, text: object) -> None:
+        length = sms_length(text if isinstance(text, str) else "")
+        row.set_hint(f"As written: {length.describe()}. Personalised text may be longer.")
 
     def show_findings(self, findings: Iterable[Finding]) -> None:
         grouped = by_field(findings)

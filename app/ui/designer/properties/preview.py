@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.domain.journey import JourneyDocument
 from app.domain.registry import spec_for
@@ -156,6 +157,8 @@ class MessagePreviewPane(QWidget):
         self.sources.run(SEARCH_KEY, lambda: list(search(text)), self._found, self._failed)
 
     def _found(self, found: Sequence[ContactChoice]) -> None:
+        if not isValid(self):
+            return  # the designer closed while the search ran
         current = self.contacts.currentData()
         self.contacts.clear()
         for contact in found:
@@ -190,6 +193,8 @@ class MessagePreviewPane(QWidget):
         self.sources.run(RENDER_KEY, lambda: render(node, name, contact), self._show, self._failed)
 
     def _show(self, preview: MessagePreview) -> None:
+        if not isValid(self):
+            return
         node = self.document.node(self.node_id) if self.document and self.node_id else None
         multiline = (
             {t.name for t in spec_for(node.kind).templates if t.multiline} if node else set()
@@ -208,6 +213,8 @@ class MessagePreviewPane(QWidget):
         )
 
     def _failed(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
         self.status.setText(f"The preview could not be made: {error}")
 
     def part(self, field: str) -> PartView | None:

@@ -68,6 +68,10 @@ class FieldRow(QWidget):
         self.caption.setObjectName("fieldLabel")
         self.caption.setVisible(not hide_label)
         self.error = error_label()
+        self.hint = QLabel()
+        self.hint.setObjectName("fieldHint")
+        self.hint.setWordWrap(True)
+        self.hint.hide()
         self._problem = ""
         self._findings: list[Finding] = []
         layout = QVBoxLayout(self)
@@ -75,8 +79,14 @@ class FieldRow(QWidget):
         layout.setSpacing(3)
         layout.addWidget(self.caption)
         layout.addWidget(editor)
+        layout.addWidget(self.hint)
         layout.addWidget(self.error)
         editor.problem.connect(self.set_problem)
+
+    def set_hint(self, text: str) -> None:
+        """A line of help under the editor (empty: none)."""
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
 
     def set_problem(self, text: str | None) -> None:
         """The form's own complaint about the value typed (None or "": none)."""
