@@ -60,6 +60,7 @@ __all__ = [
     "export_events_file",
     "import_contacts_file",
     "import_events_file",
+    "in_file_words",
     "known_fields",
     "names_known_field",
     "preview_file",
@@ -196,6 +197,28 @@ def preview_file(path: Path, rows: int = PREVIEW_ROWS) -> CsvPreview:
             for line, cells in itertools.islice(source.records(), rows)
         ]
     return CsvPreview(header, records)
+
+
+def in_file_words(
+    rejected: Iterable[RowError], header: Sequence[str], mapping: ColumnMapping
+) -> tuple[RowError, ...]:
+    """Rejected rows whose reasons name a field the way the file does: a reason that starts
+    with a field mapped from a column of another name (``created_at: …``) names that column
+    too (``Signed up (created_at): …``), so the reason can be found in the file."""
+    columns = {
+        field: name
+        for name, field in zip(header, mapping, strict=False)
+        if field is not None and field != name
+    }
+    explained: list[RowError] = []
+    for row in rejected:
+        reason = row.reason
+        for field, name in columns.items():
+            if reason.startswith(f"{field}: "):
+                reason = f"{name} ({field}): {reason[len(field) + 2 :]}"
+                break
+        explained.append(RowError(row.line, reason))
+    return tuple(explained)
 
 
 def write_rejected_csv(path: Path, rejected: Iterable[RowError]) -> None:

@@ -11,7 +11,7 @@ imported and every rejected row (line and reason), which "Save as CSV…" writes
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -31,13 +31,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.imports import (
+    ColumnMapping,
     ImportCancelled,
     ImportKind,
     ImportProgress,
     ImportRefused,
     ImportReport,
+    RowError,
     import_contacts_file,
     import_events_file,
+    in_file_words,
     write_rejected_csv,
 )
 from app.ui.context import AppContext
@@ -185,24 +188,33 @@ class ImportReportPage(QWizardPage):
         layout.addWidget(self.rejected, 1)
         layout.addLayout(buttons)
         self.report: ImportReport | None = None
+        self.rows: tuple[RowError, ...] = ()
         self.source: Path | None = None
 
-    def show_report(self, report: ImportReport, source: Path) -> None:
+    def show_report(
+        self,
+        report: ImportReport,
+        source: Path,
+        header: Sequence[str] = (),
+        mapping: ColumnMapping = (),
+    ) -> None:
+        """Show ``report``; its reasons name fields as the file's columns (``header`` read
+        under ``mapping``) call them."""
         self.report, self.source = report, source
+        self.rows = in_file_words(report.rejected, header, mapping)
         self.summary.setText(_summary(self.kind, report))
-        self.rejected.setRowCount(len(report.rejected))
-        for row, error in enumerate(report.rejected):
+        self.rejected.setRowCount(len(self.rows))
+        for row, error in enumerate(self.rows):
             self.rejected.setItem(row, 0, QTableWidgetItem(str(error.line)))
             reason = QTableWidgetItem(error.reason)
             reason.setToolTip(error.reason)
             self.rejected.setItem(row, 1, reason)
-        self.rejected.setVisible(bool(report.rejected))
-        self.save_button.setVisible(bool(report.rejected))
+        self.rejected.setVisible(bool(self.rows))
+        self.save_button.setVisible(bool(self.rows))
 
     def save_rejected(self, path: Path) -> None:
-        """Write the rejected rows to ``path`` as CSV (line, reason)."""
-        if self.report is not None:
-            write_rejected_csv(path, self.report.rejected)
+        """Write the rejected rows to ``path`` as CSV (line, reason), as shown."""
+        write_rejected_csv(path, self.rows)
 
     def _ask_where_to_save(self) -> None:
         suggested = ""

@@ -260,7 +260,9 @@ class ImportWizard(QWizard):
             return
         report = self.run_page.report
         if self.run_page.outcome == "imported" and report is not None:
-            self.report_page.show_report(report, self.file_page.path)
+            self.report_page.show_report(
+                report, self.file_page.path, self.mapping_page.header, self.mapping_page.mapping()
+            )
             if report.imported or report.updated:
                 self.imported.emit(report)
             self.next()
