@@ -15,12 +15,12 @@ from app.ui.designer.properties.condition import BranchConditionEditor
 from app.ui.designer.properties.condition_tree import ConditionTreeEditor
 from app.ui.designer.properties.fields import (
     ChoiceEditor,
-    DurationEditor,
     NameEditor,
     TemplateEditor,
     TextEditor,
 )
 from app.ui.designer.properties.lists import ModelListEditor
+from app.ui.designer.properties.moments import DurationEditor
 from app.ui.designer.properties.node_form import STEP_NAME, NodeForm
 from app.ui.designer.properties.settings_form import OptionalGroup, SettingsForm
 from app.ui.designer.properties.sources import DesignerSources

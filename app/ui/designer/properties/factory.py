@@ -33,9 +33,6 @@ from app.ui.designer.properties.fields import (
     BoolEditor,
     ChecklistEditor,
     ChoiceEditor,
-    ClockEditor,
-    DateTimeEditor,
-    DurationEditor,
     FieldEditor,
     JsonEditor,
     NameEditor,
@@ -44,6 +41,7 @@ from app.ui.designer.properties.fields import (
     TextEditor,
 )
 from app.ui.designer.properties.lists import ModelListEditor
+from app.ui.designer.properties.moments import ClockEditor, DateTimeEditor, DurationEditor
 
 
 def editor_for(

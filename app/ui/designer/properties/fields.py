@@ -4,37 +4,31 @@ Every editor holds a raw value as the journey file writes it (text, ``"5d"``, ``
 ``"2026-12-24T09:00:00Z"``, a list, a dict) and emits ``edited(value)`` when the user changes
 it; ``set_value`` shows a value from the document without emitting, and leaves the widget alone
 when it already shows that value (so refreshing a form while someone types in it never moves
-their cursor). ``None`` means "not set" for optional values.
+their cursor). ``None`` means "not set" for optional values. Durations, date-times and times
+of day have their editors in :mod:`~app.ui.designer.properties.moments`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QSignalBlocker, Qt, QTime, QTimeZone, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
     QPlainTextEdit,
     QSpinBox,
-    QTimeEdit,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
-
-from app.domain.durations import DurationError, describe_duration, parse_duration
 
 Options = Sequence[tuple[str, str]]
 """(value, label) pairs of a choice."""
@@ -191,120 +185,6 @@ class TemplateEditor(FieldEditor):
             self._emit()
 
 
-class DurationEditor(FieldEditor):
-    """A duration typed as ``5d``, ``12h``, ``30m`` (or ISO ``P5D``), read back in words."""
-
-    def __init__(self, optional: bool = False, signed: bool = False) -> None:
-        super().__init__()
-        self.optional, self.signed = optional, signed
-        self.line = QLineEdit()
-        self.line.setPlaceholderText("none" if optional else "e.g. 5d, 12h, 30m")
-        self.line.setMaximumWidth(120)
-        self.line.textEdited.connect(self._typed)
-        self.words = QLabel()
-        self.words.setObjectName("fieldHint")
-        self._layout.addWidget(self.line)
-        self._layout.addWidget(self.words, 1)
-
-    def value(self) -> str | None:
-        text = self.line.text().strip()
-        return None if not text and self.optional else text
-
-    def _show(self, value: Any) -> None:
-        self.line.setText("" if value is None else str(value))
-        self._describe()
-
-    def _describe(self) -> bool:
-        text = self.line.text().strip()
-        if not text:
-            self.words.setText("")
-            return True
-        try:
-            self.words.setText(describe_duration(parse_duration(text, signed=self.signed)))
-        except DurationError:
-            self.words.setText("")
-            return False
-        return True
-
-    def _typed(self) -> None:
-        self._describe()
-        self._emit()
-
-
-def _utc_text(moment: QDateTime) -> str:
-    stamp = datetime.fromtimestamp(moment.toSecsSinceEpoch(), UTC)
-    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse_moment(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
-
-
-class DateTimeEditor(FieldEditor):
-    """A moment in UTC; optional ones have a tick box that sets or clears it."""
-
-    def __init__(self, optional: bool = False) -> None:
-        super().__init__()
-        self.optional = optional
-        self.enabled = QCheckBox()
-        self.enabled.setToolTip("Set a date")
-        self.enabled.setVisible(optional)
-        self.enabled.toggled.connect(self._toggled)
-        self.edit = QDateTimeEdit()
-        self.edit.setTimeZone(QTimeZone.utc())
-        self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("yyyy-MM-dd  HH:mm 'UTC'")
-        self.edit.dateTimeChanged.connect(self._emit)
-        self._layout.addWidget(self.enabled)
-        self._layout.addWidget(self.edit, 1)
-        self._show(None)
-
-    def value(self) -> str | None:
-        if self.optional and not self.enabled.isChecked():
-            return None
-        return _utc_text(self.edit.dateTime())
-
-    def _show(self, value: Any) -> None:
-        moment = _parse_moment(value)
-        self.enabled.setChecked(moment is not None)
-        self.edit.setEnabled(moment is not None or not self.optional)
-        if moment is None:
-            tomorrow = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-            moment = (tomorrow + timedelta(days=1)).replace(hour=9)
-        self.edit.setDateTime(
-            QDateTime.fromSecsSinceEpoch(int(moment.timestamp()), QTimeZone.utc())
-        )
-
-    def _toggled(self, on: bool) -> None:
-        self.edit.setEnabled(on)
-        self._emit()
-
-
-class ClockEditor(FieldEditor):
-    """A local time of day, ``HH:MM``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.edit = QTimeEdit()
-        self.edit.setDisplayFormat("HH:mm")
-        self.edit.timeChanged.connect(self._emit)
-        self._layout.addWidget(self.edit)
-        self._layout.addStretch(1)
-
-    def value(self) -> str:
-        return str(self.edit.time().toString("HH:mm"))
-
-    def _show(self, value: Any) -> None:
-        time = QTime.fromString(str(value), "HH:mm") if isinstance(value, str) else QTime()
-        self.edit.setTime(time if time.isValid() else QTime(9, 0))
-
-
 class ChoiceEditor(FieldEditor):
     """One of a few values; ``optional`` adds “—” for none."""
 
@@ -401,9 +281,9 @@ class NumberEditor(FieldEditor):
 
 
 class ChecklistEditor(FieldEditor):
-    """Several of a set of values, as a row of tick boxes (weekdays) or a checkable list."""
+    """Several of a few values, as a row of tick boxes (weekdays)."""
 
-    def __init__(self, options: Options, compact: bool = True) -> None:
+    def __init__(self, options: Options) -> None:
         super().__init__()
         self.boxes: dict[str, QCheckBox] = {}
         for value, label in options:
@@ -412,7 +292,6 @@ class ChecklistEditor(FieldEditor):
             self.boxes[value] = box
             self._layout.addWidget(box)
         self._layout.addStretch(1)
-        del compact
 
     def value(self) -> list[str]:
         return [value for value, box in self.boxes.items() if box.isChecked()]
@@ -450,14 +329,6 @@ class NameListEditor(FieldEditor):
 
     def _show(self, value: Any) -> None:
         self._fill(list(value) if isinstance(value, list) else [])
-
-    def offer(self, names: Sequence[str]) -> None:
-        """Show these names (plus the chosen ones) to choose from."""
-        chosen = self.value()
-        blocker = QSignalBlocker(self.list)
-        self._names = lambda: list(names)
-        self._fill(chosen)
-        del blocker
 
 
 class JsonEditor(FieldEditor):
@@ -499,14 +370,3 @@ class JsonEditor(FieldEditor):
         self.problem.emit("")
         self._value = parsed
         self.edited.emit(parsed)
-
-
-def stacked(*widgets: QWidget) -> QWidget:
-    """Widgets one above the other, without margins."""
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(4)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return box

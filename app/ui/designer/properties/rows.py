@@ -96,7 +96,3 @@ class FieldRow(QWidget):
     def set_findings(self, findings: Sequence[Finding]) -> None:
         self._findings = list(findings)
         show_messages(self.error, self._findings, self._problem)
-
-    @property
-    def error_text(self) -> str:
-        return self.error.text() if self.error.isVisible() or self.error.text() else ""

@@ -28,9 +28,6 @@ from app.ui.designer.properties.context import FormContext
 from app.ui.designer.properties.fields import (
     BoolEditor,
     ChoiceEditor,
-    ClockEditor,
-    DateTimeEditor,
-    DurationEditor,
     FieldEditor,
     NameEditor,
     NameListEditor,
@@ -38,6 +35,7 @@ from app.ui.designer.properties.fields import (
     TextAreaEditor,
     TextEditor,
 )
+from app.ui.designer.properties.moments import ClockEditor, DateTimeEditor, DurationEditor
 from app.ui.designer.properties.rows import FieldRow, by_field, error_label, show_messages
 
 JOURNEY_TEXT = ("name", "description")
