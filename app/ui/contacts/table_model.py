@@ -17,11 +17,14 @@ from the nearer end of the list (the model knows the count).
 
 Sorting (:meth:`sort`, from header clicks) and the search text (:meth:`set_search`) make a new
 :class:`~app.services.contacts.ContactQuery`: the cache is dropped, the count is read again,
-and results of the old query that arrive late are dropped (a generation number).
+and results of the old query that arrive late are dropped (a generation number); its reads
+still queued for a worker return without touching the database (a :class:`threading.Event`,
+as the import's Cancel).
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import Any
 
@@ -70,6 +73,8 @@ class ContactsTableModel(QAbstractTableModel):
         self._context = context
         self._query = ContactQuery()
         self._generation = 0
+        self._superseded = threading.Event()
+        """Set when the query changes: its reads not yet started return at once."""
         self._count: int | None = None
         self._shown = 0
         """Rows the view has been told of: the count, or the first block while it is counted."""
@@ -100,17 +105,19 @@ class ContactsTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._query = query
         self._generation += 1
+        self._superseded.set()  # reads of the old query still waiting for a worker: skipped
+        self._superseded = threading.Event()
         self._count = None
         self._shown = 0
         self._blocks.clear()
         self._wanted.clear()
         self._reading.clear()
         self.endResetModel()
-        generation = self._generation
+        generation, superseded = self._generation, self._superseded
         workspace = self._context.workspace
         self._context.background.submit_latest(
             f"contacts-count-{id(self)}",
-            lambda: count_contacts(workspace, query),
+            lambda: None if superseded.is_set() else count_contacts(workspace, query),
             lambda count: self._counted(generation, count),
             self._failed,
         )
@@ -200,9 +207,11 @@ class ContactsTableModel(QAbstractTableModel):
         workspace, query, generation = self._context.workspace, self._query, self._generation
         previous = self._blocks.get(block - 1)
         after = previous[-1].sort_key if previous and len(previous) == BLOCK else None
-        total = self._count
+        total, superseded = self._count, self._superseded
 
         def work() -> list[ContactRow]:
+            if superseded.is_set():  # the workers are shared: do not spend them on old pages
+                return []
             return contact_page(workspace, query, block * BLOCK, BLOCK, after=after, total=total)
 
         self._context.background.submit(
@@ -233,8 +242,8 @@ class ContactsTableModel(QAbstractTableModel):
             self._reading.discard(block)
             self._failed(error)
 
-    def _counted(self, generation: int, count: int) -> None:
-        if generation != self._generation:
+    def _counted(self, generation: int, count: int | None) -> None:
+        if generation != self._generation or count is None:
             return
         self._count = count
         if count > self._shown:
