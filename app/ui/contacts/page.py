@@ -62,6 +62,7 @@ class ContactsPage(QWidget):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_search)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self.apply_search)
         self.import_button = QPushButton("Import…")
         self.import_button.setObjectName("primaryButton")
         menu = QMenu(self.import_button)
