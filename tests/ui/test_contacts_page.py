@@ -98,6 +98,22 @@ def test_scrolling_to_a_late_row_reads_only_the_blocks_shown(
     assert page.model.row_at(LARGE // 2) is None
 
 
+def test_dragging_across_the_list_reads_where_it_stops_not_everything_passed(
+    large: AppContext, qtbot: QtBot
+) -> None:
+    page = shown_page(large, qtbot)
+    qtbot.waitUntil(lambda: page.model.row_at(0) is not None, timeout=10_000)
+    bar = page.table.verticalScrollBar()
+    for step in range(1, 41):  # forty positions, each painted, no time for reads between
+        bar.setValue(bar.maximum() * step // 40)
+        page.table.viewport().repaint()
+    last = page.table.rowAt(0)
+    qtbot.waitUntil(lambda: page.model.row_at(last) is not None, timeout=10_000)
+    qtbot.wait(200)  # let any read still in flight arrive
+    assert cell(page, last, 1, qtbot) == f"person{last + 1:06d}@example.com"
+    assert page.model.blocks_read <= 1 + 2 + 2  # first screen, two already in flight, the end
+
+
 def test_header_clicks_sort_in_sql_and_toggle_the_order(large: AppContext, qtbot: QtBot) -> None:
     page = shown_page(large, qtbot)
     assert cell(page, 0, 0, qtbot) == "Given000001 Family007919"

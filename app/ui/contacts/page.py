@@ -101,6 +101,7 @@ class ContactsPage(QWidget):
             self.table.setColumnWidth(column, width)
         columns.sortIndicatorChanged.connect(self.model.sort)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.verticalScrollBar().valueChanged.connect(self._view_moved)
         self.model.dataChanged.connect(self._rows_arrived)
 
         self.detail = ContactDetailPanel()
@@ -134,6 +135,11 @@ class ContactsPage(QWidget):
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.imported.connect(lambda _report: self.model.refresh())
         wizard.open()
+
+    def _view_moved(self) -> None:
+        first = max(self.table.rowAt(0), 0)
+        last = self.table.rowAt(self.table.viewport().height() - 1)
+        self.model.view_shows(first, last if last >= 0 else first + 50)
 
     # -- the selected contact ---------------------------------------------------------------
 

@@ -4,8 +4,9 @@
 only the blocks of :data:`BLOCK` rows the view has asked for, in a cache of at most
 :data:`CACHED_BLOCKS`. A row whose block is not there yet shows a placeholder; the view asking
 for it wants the block, and wanted blocks are read through ``context.background`` (at most
-:data:`IN_FLIGHT` at a time, the most recently wanted first, and only the
-:data:`WANTED_KEPT` most recent: rows scrolled past quickly are never read). So scrolling to
+:data:`IN_FLIGHT` at a time, the most recently wanted first, only the :data:`WANTED_KEPT` most
+recent, and only near what the view shows (:meth:`view_shows`): rows scrolled past quickly are
+never read). So scrolling to
 row 900,000 reads the block there and nothing in between, and the GUI thread never waits on SQL.
 
 The first block is read beside the count and shown as soon as it arrives, so a search whose
@@ -182,6 +183,12 @@ class ContactsTableModel(QAbstractTableModel):
         if COLUMNS[index.column()].key == "created_at":
             return f"{value:%Y-%m-%d}"
         return str(value)
+
+    def view_shows(self, first: int, last: int) -> None:
+        """The view now shows rows ``first`` … ``last``: forget wishes for blocks away from
+        them (a drag across the list leaves none behind to read)."""
+        low, high = first // BLOCK - 1, last // BLOCK + 1
+        self._wanted = [block for block in self._wanted if low <= block <= high]
 
     # -- reading blocks -------------------------------------------------------------------
 
