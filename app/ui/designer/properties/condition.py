@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker
-from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.domain.edits import node_name, upstream_of
 from app.domain.registry import CHANNEL_INTERACTIONS, spec_for
 from app.ui.designer.properties.condition_tree import EMPTY, ConditionTreeEditor
 from app.ui.designer.properties.context import FormContext
-from app.ui.designer.properties.fields import FieldEditor, NameEditor
+from app.ui.designer.properties.fields import FieldEditor, NameEditor, narrow_combo
 
 MODES = (
     ("interaction", "An earlier message's interaction"),
@@ -46,13 +46,13 @@ class BranchConditionEditor(FieldEditor):
     def __init__(self, context: FormContext) -> None:
         super().__init__()
         self.context = context
-        self.mode = QComboBox()
+        self.mode = narrow_combo()
         for value, label in MODES:
             self.mode.addItem(label, value)
         self.mode.activated.connect(self._mode_chosen)
-        self.sender_box = QComboBox()
+        self.sender_box = narrow_combo()
         self.sender_box.activated.connect(self._sender_chosen)
-        self.interaction = QComboBox()
+        self.interaction = narrow_combo()
         self.interaction.activated.connect(self._emit)
         self.segment = NameEditor(context.segment_names, "Segment name")
         self.segment.edited.connect(self._emit)

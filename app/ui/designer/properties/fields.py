@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -32,6 +33,14 @@ from PySide6.QtWidgets import (
 
 Options = Sequence[tuple[str, str]]
 """(value, label) pairs of a choice."""
+
+
+def narrow_combo() -> QComboBox:
+    """A combo box that fits a narrow panel: its width does not grow with its longest entry."""
+    combo = QComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(8)
+    return combo
 
 
 class FieldEditor(QWidget):
@@ -190,7 +199,7 @@ class ChoiceEditor(FieldEditor):
 
     def __init__(self, options: Options, optional: bool = False) -> None:
         super().__init__()
-        self.combo = QComboBox()
+        self.combo = narrow_combo()
         if optional:
             self.combo.addItem("—", None)
         for value, label in options:
@@ -215,7 +224,7 @@ class NameEditor(FieldEditor):
     def __init__(self, names: Callable[[], Sequence[str]], placeholder: str = "") -> None:
         super().__init__()
         self._names = names
-        self.combo = QComboBox()
+        self.combo = narrow_combo()
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         line = self.combo.lineEdit()
@@ -281,16 +290,21 @@ class NumberEditor(FieldEditor):
 
 
 class ChecklistEditor(FieldEditor):
-    """Several of a few values, as a row of tick boxes (weekdays)."""
+    """Several of a few values, as tick boxes, ``per_row`` to a row (weekdays: Mon–Thu, Fri–Sun)."""
 
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, per_row: int = 4) -> None:
         super().__init__()
         self.boxes: dict[str, QCheckBox] = {}
-        for value, label in options:
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(4)
+        for index, (value, label) in enumerate(options):
             box = QCheckBox(label)
             box.toggled.connect(self._emit)
             self.boxes[value] = box
-            self._layout.addWidget(box)
+            grid.addWidget(box, index // per_row, index % per_row)
+        self._layout.addLayout(grid)
         self._layout.addStretch(1)
 
     def value(self) -> list[str]:

@@ -46,7 +46,7 @@ def _scrolled(widget: QWidget) -> QScrollArea:
     area.setObjectName("propertiesScroll")
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)  # deep conditions
     area.setWidget(widget)
     return area
 

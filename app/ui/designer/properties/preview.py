@@ -15,7 +15,6 @@ from typing import Any
 
 from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtWidgets import (
-    QComboBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -29,6 +28,7 @@ from app.domain.journey import JourneyDocument
 from app.domain.registry import spec_for
 from app.services.preview import ContactChoice, MessagePreview, RenderedPart
 from app.ui.designer.properties.context import label_for
+from app.ui.designer.properties.fields import narrow_combo
 from app.ui.designer.properties.rows import error_label
 from app.ui.designer.properties.sources import DesignerSources
 
@@ -99,7 +99,7 @@ class MessagePreviewPane(QWidget):
         self.search.setPlaceholderText("Find a contact by name or email")
         self.search.setClearButtonEnabled(True)
         self.search.textEdited.connect(self._search_later)
-        self.contacts = QComboBox()
+        self.contacts = narrow_combo()
         self.contacts.activated.connect(self.render_now)
         self.status = QLabel()
         self.status.setObjectName("fieldHint")

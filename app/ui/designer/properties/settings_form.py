@@ -64,7 +64,7 @@ class OptionalGroup(FieldEditor):
         self.box = QFrame()
         self.box.setObjectName("optionalGroup")
         inner = QVBoxLayout(self.box)
-        inner.setContentsMargins(22, 2, 0, 0)
+        inner.setContentsMargins(16, 2, 0, 0)
         inner.setSpacing(6)
         self.editors = {name: editor for name, (_label, editor) in editors.items()}
         for name, (label, editor) in editors.items():
@@ -159,12 +159,12 @@ class SettingsForm(QWidget):
         self._row("re_entry", "Re-entry", ChoiceEditor(self._choices("re_entry")))
         self._row("re_entry_after", "Re-enter after", DurationEditor(optional=True))
         self._heading("When they leave")
-        self._row("exit_on_segment_leave", "", BoolEditor("Exit when they leave the entry segment"))
+        self._row("exit_on_segment_leave", "", BoolEditor("Exit on leaving the entry segment"))
         self._row("exit_events", "Exit events", EventListEditor())
         goal = {
             "event": ("Goal event", TextEditor(placeholder="e.g. purchase")),
             "target_percent": ("Target", NumberEditor(0, 100, "%", optional=True)),
-            "exit_on_goal": ("", BoolEditor("End the journey when the goal is reached")),
+            "exit_on_goal": ("", BoolEditor("End the journey at the goal")),
         }
         self._row("goal", "", OptionalGroup("Track a goal", goal, STARTERS["goal"]))
         self._heading("When it runs")
