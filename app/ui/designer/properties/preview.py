@@ -104,6 +104,7 @@ class MessagePreviewPane(QWidget):
         self.status = QLabel()
         self.status.setObjectName("fieldHint")
         self.status.setWordWrap(True)
+        self.status.hide()
         self.sms = QLabel()
         self.sms.setObjectName("smsLength")
         self.parts_box = QVBoxLayout()
@@ -189,7 +190,7 @@ class MessagePreviewPane(QWidget):
         node = node.model_copy(deep=True)  # the worker never reads what the GUI edits
         name, contact = self.document.name, self.contact_id()
         render = self.sources.render_preview
-        self.status.setText("Rendering…")
+        self._say("Rendering…")
         self.sources.run(RENDER_KEY, lambda: render(node, name, contact), self._show, self._failed)
 
     def _show(self, preview: MessagePreview) -> None:
@@ -208,14 +209,16 @@ class MessagePreviewPane(QWidget):
         self.sms.setText(preview.sms.describe() if preview.sms else "")
         self.sms.setVisible(preview.sms is not None)
         errors = len(preview.errors)
-        self.status.setText(
-            f"{errors} template error{'' if errors == 1 else 's'}" if errors else ""
-        )
+        self._say(f"{errors} template error{'' if errors == 1 else 's'}" if errors else "")
 
     def _failed(self, error: BaseException) -> None:
         if not isValid(self):
             return
-        self.status.setText(f"The preview could not be made: {error}")
+        self._say(f"The preview could not be made: {error}")
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     def part(self, field: str) -> PartView | None:
         return next((view for view in self.parts if view.field == field), None)
