@@ -9,8 +9,9 @@ segment in use), :class:`~app.store.segments.SegmentNotFound`, and
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -275,25 +276,51 @@ INDEX_LIMIT = 5_000
 """A column with more distinct values than this is tested row by row in SQL."""
 
 
-def bitmap(ids: Iterable[int]) -> int:
+def bitmap(ids: Sequence[int]) -> int:
     """A set of contact ids as the bits of one integer (fast to intersect and count)."""
-    bits = bytearray()
+    if not ids:
+        return 0
+    bits = bytearray((max(ids) >> 3) + 1)
     for contact_id in ids:
-        byte = contact_id >> 3
-        if byte >= len(bits):
-            bits.extend(bytes(byte - len(bits) + 1 + len(bits) // 2))
-        bits[byte] |= 1 << (contact_id & 7)
+        bits[contact_id >> 3] |= 1 << (contact_id & 7)
     return int.from_bytes(bits, "little")
+
+
+def ids_of(bits: int) -> list[int]:
+    """The contact ids in a :func:`bitmap`, ascending."""
+    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    return [
+        index << 3 | bit
+        for index, byte in enumerate(data)
+        if byte
+        for bit in range(8)
+        if byte >> bit & 1
+    ]
+
+
+def _on_column(condition: Condition) -> bool:
+    return isinstance(condition, AttributeCondition) and condition.attribute.field in INDEXED_FIELDS
 
 
 @dataclass(frozen=True)
 class _Found:
-    """Members of ``audience`` ∧ all of ``parts`` (conditions as JSON) at ``at``, as bits."""
+    """Members of ``audience`` ∧ all of ``parts`` (conditions as JSON) at ``at``, as bits;
+    ``others`` are the parts that are not on few-valued columns."""
 
     audience: str
     at: datetime
     parts: frozenset[str]
+    others: frozenset[str]
     bits: int
+
+
+@dataclass
+class _Partial:
+    """For one audience, moment and set of other conditions: the contacts they were tested
+    on (``known``) and those of them who passed (``members``)."""
+
+    known: int
+    members: int
 
 
 class LiveCounter:
@@ -317,6 +344,8 @@ class LiveCounter:
     """
 
     KEEP = 6
+    CHUNK = 50_000
+    """Contacts tested per step of :meth:`complete`."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
@@ -325,16 +354,22 @@ class LiveCounter:
         self._version: int | None = None
         self._found: list[_Found] = []
         self._indexes: dict[str, dict[Any, int] | None] = {}
-        self._previous: frozenset[str] = frozenset()
-        """The conditions of the last count that are not on few-valued columns."""
+        self._partials: dict[tuple[str, datetime, frozenset[str]], _Partial] = {}
+        self._waiting = 0
+        self._waiting_lock = threading.Lock()
+        """Counts waiting for the lock: :meth:`complete` gives way to them."""
         self.reused = 0
         """Counts answered with kept sets or value indexes (for tests and the bench)."""
 
     def count(self, document: SegmentDocument, at: datetime) -> int:
         if not self.workspace.is_sqlite or not isinstance(document.definition, AllGroup):
             return count_document(self.workspace, document, at)
+        with self._waiting_lock:
+            self._waiting += 1
         self.interrupt()
         with self._lock:
+            with self._waiting_lock:
+                self._waiting -= 1
             connection = self._connection or self.workspace.engine.connect()
             self._connection = connection
             try:
@@ -366,7 +401,7 @@ class LiveCounter:
     def _forget(self) -> None:
         self._found.clear()
         self._indexes.clear()
-        self._previous = frozenset()
+        self._partials.clear()
 
     def _members(self, connection: Connection, document: SegmentDocument, at: datetime) -> int:
         version = int(connection.exec_driver_sql("PRAGMA data_version").scalar() or 0)
@@ -378,59 +413,105 @@ class LiveCounter:
             child.model_dump_json(by_alias=True): child for child in document.definition.all
         }
         parts = frozenset(conditions)
-        others = frozenset(
-            text for text, condition in conditions.items() if not self._on_column(condition)
-        )
-        previous, self._previous = self._previous, others
-        kept = self._kept(document.audience, at, parts)
-        if kept is not None and kept.parts == parts:
-            self.reused += 1
-            return kept.bits
-        if kept is None or not others <= kept.parts:
-            if others and others != previous:
-                # the first count, or a change beyond column conditions: count it in SQL
-                bits = bitmap(store.member_ids(connection, document, at))
-                self._keep(document.audience, at, parts, bits)
-                return bits
-            # only column conditions changed since the last count: keep the others' members
-            if others:
-                rest = self._with(document, [conditions[text] for text in sorted(others)])
-                rest_bits = bitmap(store.member_ids(connection, rest, at))
-            else:
-                rest_bits = self._audience(connection, document.audience)
-            kept = self._keep(document.audience, at, others, rest_bits)
-        else:
-            self.reused += 1
-        bits = kept.bits
-        for text in sorted(parts - kept.parts):
-            bits &= self._column_bits(connection, document, conditions[text], at)
-        self._keep(document.audience, at, parts, bits)
+        others = frozenset(text for text, item in conditions.items() if not _on_column(item))
+        audience = document.audience
+        for found in self._found:
+            if (found.audience, found.at, found.parts) == (audience, at, parts):
+                self.reused += 1
+                return found.bits
+        partial = self._partial(connection, document, at, others)
+        if partial is None:  # the first count, or a change beyond column conditions
+            bits = bitmap(store.member_ids(connection, document, at))
+            self._keep(_Found(audience, at, parts, others, bits))
+            return bits
+        self.reused += 1
+        wanted = self._columns_bits(connection, document, parts - others, at)
+        unknown = wanted & ~partial.known
+        if unknown:  # contacts the others were never tested on: test them alone
+            rest = self._with(document, [conditions[text] for text in sorted(others)])
+            found_ids = store.members_among(connection, rest, at, ids_of(unknown))
+            partial.known |= unknown
+            partial.members |= bitmap(found_ids)
+        bits = partial.members & wanted
+        self._keep(_Found(audience, at, parts, others, bits))
         return bits
 
-    @staticmethod
-    def _on_column(condition: Condition) -> bool:
-        return (
-            isinstance(condition, AttributeCondition)
-            and condition.attribute.field in INDEXED_FIELDS
+    def _partial(
+        self,
+        connection: Connection,
+        document: SegmentDocument,
+        at: datetime,
+        others: frozenset[str],
+    ) -> _Partial | None:
+        """What is known of the other conditions: kept, or seeded from an earlier count."""
+        key = (document.audience, at, others)
+        partial = self._partials.get(key)
+        if partial is not None:
+            return partial
+        seed = next(
+            (found for found in self._found if (found.audience, found.at, found.others) == key),
+            None,
         )
+        if seed is None:
+            return None
+        # What that count found: for the contacts that passed its column conditions, who
+        # passes the others.
+        known = self._columns_bits(connection, document, seed.parts - others, at)
+        partial = self._partials[key] = _Partial(known, seed.bits)
+        while len(self._partials) > self.KEEP:
+            del self._partials[next(iter(self._partials))]
+        return partial
 
-    def _kept(self, audience: str, at: datetime, parts: frozenset[str]) -> _Found | None:
-        fitting = [
-            found
-            for found in self._found
-            if found.audience == audience and found.at == at and found.parts <= parts
-        ]
-        return max(fitting, key=lambda found: len(found.parts), default=None)
+    def complete(self, document: SegmentDocument, at: datetime) -> None:
+        """Test the definition's other conditions on every contact they were not tested on
+        yet, a chunk at a time, so that later edits of its column conditions are answered
+        from memory. Run it after a count was shown; it gives way to any count that begins
+        (between chunks, or by being interrupted)."""
+        if not self.workspace.is_sqlite or not isinstance(document.definition, AllGroup):
+            return
+        conditions = {
+            child.model_dump_json(by_alias=True): child for child in document.definition.all
+        }
+        others = frozenset(text for text, item in conditions.items() if not _on_column(item))
+        rest = self._with(document, [conditions[text] for text in sorted(others)])
+        while not self._waiting:
+            with self._lock:
+                connection = self._connection
+                if connection is None or self._waiting:
+                    return
+                try:
+                    with connection.begin():
+                        version = connection.exec_driver_sql("PRAGMA data_version").scalar()
+                        if int(version or 0) != self._version:
+                            return  # the next count starts afresh anyway
+                        partial = self._partial(connection, document, at, others)
+                        if partial is None:
+                            return
+                        unknown = ids_of(self._everyone(connection) & ~partial.known)
+                        if not unknown:
+                            return
+                        chunk = unknown[: self.CHUNK]
+                        found_ids = store.members_among(connection, rest, at, chunk)
+                        partial.known |= bitmap(chunk)
+                        partial.members |= bitmap(found_ids)
+                except DBAPIError:
+                    return  # interrupted by a count, or the database went away: stop
 
-    def _keep(self, audience: str, at: datetime, parts: frozenset[str], bits: int) -> _Found:
-        found = _Found(audience, at, parts, bits)
-        rest = [
-            item
-            for item in self._found
-            if (item.audience, item.at, item.parts) != (audience, at, parts)
-        ]
+    def _keep(self, found: _Found) -> None:
+        rest = [item for item in self._found if item.parts != found.parts or item.at != found.at]
         self._found = [found, *rest][: self.KEEP]
-        return found
+
+    def _columns_bits(
+        self, connection: Connection, document: SegmentDocument, texts: frozenset[str], at: datetime
+    ) -> int:
+        """Contacts passing every one of these column conditions (everyone for none)."""
+        bits = self._everyone(connection)
+        for text in sorted(texts):
+            condition = SegmentDocument.model_validate(
+                {"name": "part", "definition": json.loads(text)}
+            ).definition
+            bits &= self._column_bits(connection, document, condition, at)
+        return bits
 
     def _index(self, connection: Connection, field: str) -> dict[Any, int] | None:
         """The value index of a few-valued column (value → bits), built on first use."""
@@ -459,15 +540,13 @@ class LiveCounter:
             bits |= index[values[position]]
         return bits
 
-    def _audience(self, connection: Connection, audience: str) -> int:
+    def _everyone(self, connection: Connection) -> int:
         kinds = self._index(connection, "kind")
-        assert kinds is not None
-        if audience == "any":
-            everyone = 0
-            for bits in kinds.values():
-                everyone |= bits
-            return everyone
-        return kinds.get(audience, 0)
+        assert kinds is not None  # every contact has a kind: a handful of values
+        everyone = 0
+        for bits in kinds.values():
+            everyone |= bits
+        return everyone
 
     @staticmethod
     def _with(document: SegmentDocument, parts: list[Condition]) -> SegmentDocument:

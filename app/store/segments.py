@@ -339,18 +339,35 @@ def member_ids(connection: Connection, document: SegmentDocument, now: datetime)
     return list(connection.scalars(draft_compiler(connection, document, now).members(document)))
 
 
+def members_among(
+    connection: Connection, document: SegmentDocument, now: datetime, candidates: Sequence[int]
+) -> list[int]:
+    """The ids of those of ``candidates`` who are members of ``document`` at ``now``.
+
+    SQLite only: the candidates travel as one JSON array (``json_each``) and each is looked up
+    by its primary key, so only they are tested.
+    """
+    document = quick_order(document)
+    predicate = draft_compiler(connection, document, now).predicate(document)
+    chosen = select(func.json_each(json.dumps(list(candidates))).table_valued("value").c.value)
+    query = select(contacts.c.id).where(contacts.c.id.in_(chosen.scalar_subquery()), predicate)
+    return list(connection.scalars(query))
+
+
 def value_index(connection: Connection, field: str, limit: int) -> dict[Any, list[int]] | None:
     """Every contact id by its value of the built-in column ``field`` (None a value too), or
-    None when the column holds more than ``limit`` distinct values (one scan of contacts)."""
+    None when the column holds more than ``limit`` distinct values.
+
+    SQLite only: one grouped scan hands each value's ids over as one text (``group_concat``),
+    which is several times faster than fetching a row per contact.
+    """
     column = contacts.c[field]
+    grouped = connection.execute(select(column, func.group_concat(contacts.c.id)).group_by(column))
     index: dict[Any, list[int]] = {}
-    for contact_id, value in connection.execute(select(contacts.c.id, column)):
-        ids = index.get(value)
-        if ids is None:
-            if len(index) >= limit:
-                return None
-            ids = index[value] = []
-        ids.append(contact_id)
+    for value, ids in grouped:
+        if len(index) == limit:
+            return None
+        index[value] = [int(item) for item in ids.split(",")]
     return index
 
 

@@ -3,9 +3,11 @@ what the builder offers, rename/duplicate names, usage, and the overlap of runni
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +17,7 @@ from app.services import segments as service
 from app.services.documents import read_journey, read_segment
 from app.services.journeys import publish
 from app.services.workspace import create_workspace
+from app.store import segments as store_segments
 from app.store.schema import contacts, events, segments
 from app.store.segment_sql import SegmentCycleError, cheap_tests_first
 from app.store.segments import SegmentInUse, segment_compiler
@@ -247,6 +250,29 @@ def test_the_live_counter_counts_every_edit_exactly_and_builds_on_earlier_counts
     assert counter.reused >= 5
 
 
+def test_after_completing_a_count_column_edits_are_answered_from_memory(
+    demo: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counter = service.LiveCounter(demo)
+    try:
+        counter.count(lapsed_with(country("DE")), NOW)
+        counter.complete(lapsed_with(country("DE")), NOW)
+        tested: list[int] = []
+        members_among = store_segments.members_among
+
+        def spy(*args: Any) -> list[int]:
+            tested.append(len(args[3]))
+            return members_among(*args)
+
+        monkeypatch.setattr(store_segments, "members_among", spy)
+        for codes in (["DE", "AT"], ["FR"], ["DE", "AT", "FR", "NL"]):
+            document = lapsed_with(country(*codes))
+            assert counter.count(document, NOW) == service.count_document(demo, document, NOW)
+    finally:
+        counter.close()
+    assert tested == []  # no contact had to be tested again
+
+
 def test_the_live_counter_sees_data_written_after_it_counted(demo: Workspace) -> None:
     counter = service.LiveCounter(demo)
     document = lapsed_with(country("DE"))
@@ -263,3 +289,55 @@ def test_the_live_counter_sees_data_written_after_it_counted(demo: Workspace) ->
     assert len(moving) == 3
     assert after == before + 3 == service.count_document(demo, document, NOW)
     assert counter.reused == 1  # the write made it forget what it had found
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_live_counter_agrees_with_the_compiled_count_over_random_edits(
+    demo: Workspace, seed: int
+) -> None:
+    chooser = random.Random(seed)
+    countries = service.present_values(demo, "country")
+    windows = ["30d", "60d", "90d"]
+    state: dict[str, Any] = {
+        "countries": ["DE"],
+        "window": "60d",
+        "consent": False,
+        "audience": "contact",
+    }
+    counter = service.LiveCounter(demo)
+    try:
+        for _ in range(25):
+            move = chooser.choice(
+                ["countries", "countries", "countries", "window", "consent", "audience"]
+            )
+            if move == "countries":
+                state["countries"] = chooser.sample(countries, chooser.randint(0, 4))
+            elif move == "window":
+                state["window"] = chooser.choice(windows)
+            elif move == "consent":
+                state["consent"] = not state["consent"]
+            else:
+                state["audience"] = chooser.choice(["contact", "lead", "any"])
+            parts: list[dict[str, Any]] = [
+                {"behavior": {"event": "purchase", "count": {"at_least": 1}}},
+                {
+                    "behavior": {
+                        "event": "purchase",
+                        "count": {"none": True},
+                        "within": state["window"],
+                    }
+                },
+            ]
+            if state["countries"]:
+                parts.append(country(*state["countries"]))
+            if state["consent"]:
+                parts.append({"attribute": {"field": "email_opt_in", "op": "eq", "value": True}})
+            document = SegmentDocument.model_validate(
+                {"name": "x", "audience": state["audience"], "definition": {"all": parts}}
+            )
+            assert counter.count(document, NOW) == service.count_document(demo, document, NOW), (
+                state
+            )
+    finally:
+        counter.close()
+    assert counter.reused > 5

@@ -39,6 +39,7 @@ STEADY = timedelta(seconds=60)
 
 CountFunction = Callable[[Workspace, SegmentDocument, datetime], int]
 SampleFunction = Callable[[Workspace, SegmentDocument, datetime, int], list[MemberRow]]
+CompleteFunction = Callable[[SegmentDocument, datetime], None]
 
 
 class LiveCount(QFrame):
@@ -52,12 +53,17 @@ class LiveCount(QFrame):
         count: CountFunction,
         sample: SampleFunction,
         parent: QFrame | None = None,
+        complete: CompleteFunction | None = None,
     ) -> None:
+        """``complete(document, at)``, when given, runs after each count is shown, off the GUI
+        thread, to prepare the next counts (:meth:`~app.services.segments.LiveCounter.complete`).
+        """
         super().__init__(parent)
         self.setObjectName("liveCount")
         self.context = context
         self.count_function = count
         self.sample_function = sample
+        self.complete_function = complete
         self.document: SegmentDocument | None = None
         self.generation = 0
         self.shown_count: int | None = None
@@ -136,7 +142,7 @@ class LiveCount(QFrame):
         run_in_background(
             self.context.background,
             lambda: count(workspace, document, at),
-            lambda value: self._count_arrived(generation, value, at),
+            lambda value: self._count_arrived(generation, value, at, document),
             lambda error: self._failed(generation, error),
             latest=COUNT_KEY,
         )
@@ -158,9 +164,19 @@ class LiveCount(QFrame):
 
     # -- results --------------------------------------------------------------------------
 
-    def _count_arrived(self, generation: int, value: int, at: datetime) -> None:
+    def _count_arrived(
+        self, generation: int, value: int, at: datetime, document: SegmentDocument
+    ) -> None:
         if generation != self.generation:
             return
+        complete = self.complete_function
+        if complete is not None:
+            run_in_background(
+                self.context.background,
+                lambda: complete(document, at),
+                lambda _done: None,
+                lambda _error: None,  # only a preparation: the next count does without it
+            )
         self.shown_count = value
         self.number.setText(f"{value:,}")
         self.number.setEnabled(True)

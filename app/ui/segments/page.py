@@ -63,7 +63,10 @@ class SegmentsPage(QWidget):
         self.counter = service.LiveCounter(context.workspace)
         counter = self.counter
         self.live = LiveCount(
-            context, count or (lambda _ws, document, at: counter.count(document, at)), sample
+            context,
+            count or (lambda _ws, document, at: counter.count(document, at)),
+            sample,
+            complete=None if count else counter.complete,
         )
         self.destroyed.connect(lambda *_: counter.close())
         self.overlap = OverlapView()
