@@ -355,6 +355,8 @@ class LiveCounter:
         self._found: list[_Found] = []
         self._indexes: dict[str, dict[Any, int] | None] = {}
         self._partials: dict[tuple[str, datetime, frozenset[str]], _Partial] = {}
+        self.complete_for: tuple[Condition, datetime] | None = None
+        """The definition and moment whose other conditions are known for every contact."""
         self._waiting = 0
         self._waiting_lock = threading.Lock()
         """Counts waiting for the lock: :meth:`complete` gives way to them."""
@@ -489,6 +491,7 @@ class LiveCounter:
                             return
                         unknown = ids_of(self._everyone(connection) & ~partial.known)
                         if not unknown:
+                            self.complete_for = (document.definition, at)
                             return
                         chunk = unknown[: self.CHUNK]
                         found_ids = store.members_among(connection, rest, at, chunk)
