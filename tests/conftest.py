@@ -6,15 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from app.store.workspace import Workspace, open_workspace
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-# CI machines are slower and busier than a laptop: no per-example deadline, and print the
-# blob that reproduces a failure.
-settings.register_profile("ci", deadline=None, print_blob=True)
+# CI machines are slower and busier than a laptop: no per-example deadline, no health check
+# on slow input generation, and print the blob that reproduces a failure.
+settings.register_profile(
+    "ci", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 

@@ -56,6 +56,8 @@ class JourneySession(QObject):
         self.status = "draft"
         self.current_version: int | None = None
         self.editing_new_version = False
+        self.stored_name = ""
+        """The journey's name in the workspace (the draft being edited may rename it)."""
         self.last_findings: list[Finding] = []
         self.ask_unsaved: Callable[[str], Unsaved] = self._ask_unsaved
         self.confirm: Callable[[str, str], bool] = self._confirm
@@ -127,6 +129,7 @@ class JourneySession(QObject):
         except library.JourneyNameTaken as error:
             self.show_error("The journey could not be saved", f"{error}. Choose another name.")
             return False
+        self.stored_name = self.designer.document.name
         self.designer.undo_stack.setClean()
         self.library_changed.emit()
         self.changed.emit()
@@ -162,6 +165,7 @@ class JourneySession(QObject):
             return False
         assert not has_errors(result.findings)
         self.status, self.current_version = "live", result.version
+        self.stored_name = document.name
         self.editing_new_version = False
         self.designer.undo_stack.setClean()
         self._apply_read_only()
@@ -198,11 +202,8 @@ class JourneySession(QObject):
     def _lifecycle(self, change: Callable[..., object], status: str) -> bool:
         if not self.is_open:
             return False
-        assert self.journey_id is not None
-        workspace = self.context.workspace
-        stored_name = library.open_journey(workspace, self.journey_id).document.name
         try:
-            change(workspace, stored_name, self.context.now())
+            change(self.context.workspace, self.stored_name, self.context.now())
         except (lifecycle.LifecycleError, lifecycle.JourneyNotFound) as error:
             self.show_error("The journey's state was not changed", str(error))
             return False
@@ -218,6 +219,7 @@ class JourneySession(QObject):
         self, journey_id: str, document: JourneyDocument, status: str, version: int | None
     ) -> None:
         self.journey_id = journey_id
+        self.stored_name = document.name
         self.status, self.current_version = status, version
         self.editing_new_version = (
             status in ("live", "paused")

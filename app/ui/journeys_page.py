@@ -7,6 +7,10 @@ what can be done with it (Save, Go live, Edit as new version, Pause, Resume, Sto
 designer. What may be done when is :class:`~app.ui.journey_session.JourneySession`'s rule; this
 page only shows it.
 
+Once a journey has gone live, its analytics (DESIGN §6: who entered each node, who is there now,
+messages sent and opened, the way each choice went) are drawn under the cards and its totals in
+the header, loaded off the GUI thread when it opens and after every engine tick.
+
 The file questions (which file to import, where to export) are attributes holding functions,
 so tests answer them without dialogs.
 """
@@ -31,10 +35,11 @@ from PySide6.QtWidgets import (
 from app.domain.loading import DocumentError
 from app.services import journey_library as library
 from app.services.documents import suggested_file_name
-from app.services.reports import JourneySummary, journey_summaries
+from app.services.reports import JourneyReport, JourneySummary, journey_report, journey_summaries
 from app.ui.context import AppContext
 from app.ui.designer.editor import DesignerWidget
 from app.ui.designer.properties.sources import workspace_sources
+from app.ui.journey_figures import card_lines, journey_line
 from app.ui.journey_list import JourneyTable
 from app.ui.journey_session import JourneySession
 
@@ -81,6 +86,8 @@ class JourneysPage(QWidget):
         layout.addWidget(self.stack)
         self.session.changed.connect(self._show_state)
         self.session.opened.connect(self.show_designer)
+        self.session.opened.connect(self.refresh_figures)
+        self.session.opened.connect(self._read_workspace_names)
         self.session.library_changed.connect(self.refresh)
         self.table.journey_activated.connect(self.session.open)
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -92,11 +99,39 @@ class JourneysPage(QWidget):
     # -- the list -------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Reload the list's rows and figures off the GUI thread."""
+        """Reload the list's rows and figures, and the open journey's analytics, off the GUI
+        thread."""
         workspace = self.context.workspace
         self.context.background.submit_latest(
             "journeys", lambda: journey_summaries(workspace), self._show_journeys
         )
+        self.refresh_figures()
+
+    def refresh_figures(self) -> None:
+        """Load the open journey's analytics (none for a draft that never went live)."""
+        session = self.session
+        if not session.is_open or session.current_version is None:
+            self._show_report(None)
+            return
+        workspace, name = self.context.workspace, session.stored_name
+        self.context.background.submit_latest(
+            "journey-report", lambda: journey_report(workspace, name), self._show_report
+        )
+
+    def _read_workspace_names(self) -> None:
+        """Segments and attributes may have changed since the last journey was opened."""
+        self.designer.set_sources(workspace_sources(self.context))
+
+    def _show_report(self, report: JourneyReport | None) -> None:
+        stale = report is not None and report.journey_id != self.session.journey_id
+        if report is None or stale:
+            self.designer.scene.set_stats({})
+            self.figures.setText("")
+            self.figures.setVisible(False)
+            return
+        self.designer.scene.set_stats(card_lines(report))
+        self.figures.setText(journey_line(report))
+        self.figures.setVisible(True)
 
     def _show_journeys(self, rows: list[JourneySummary]) -> None:
         self.table.set_journeys(rows)
@@ -294,11 +329,19 @@ class JourneysPage(QWidget):
         self.status_chip.setObjectName("statusChip")
         self.state_note = QLabel()
         self.state_note.setObjectName("stateNote")
+        self.state_note.setWordWrap(True)
+        self.state_note.setMinimumWidth(120)
+        self.figures = QLabel()
+        self.figures.setObjectName("journeyFigures")
         header = QFrame()
         header.setObjectName("journeyHeader")
-        row = QHBoxLayout(header)
-        row.setContentsMargins(16, 8, 16, 8)
+        rows = QVBoxLayout(header)
+        rows.setContentsMargins(16, 8, 16, 8)
+        rows.setSpacing(2)
+        row = QHBoxLayout()
         row.setSpacing(10)
+        rows.addLayout(row)
+        rows.addWidget(self.figures)  # a running journey's totals, under its name
         row.addWidget(back)
         row.addWidget(self.journey_title)
         row.addWidget(self.status_chip)

@@ -1,9 +1,9 @@
 """The canvas's graphics items: node cards and their ports (edges: :mod:`.edge_item`).
 
 Items are dumb: they draw what their setters were given (``set_title``, ``set_summary``,
-``set_ports``, ``set_issues``, ``set_endpoints``) and know only their own geometry (where a port
-sits). They never hold the journey document, never change it, and never look anything up; the
-scene mirrors the document into them (:mod:`app.ui.designer.scene`).
+``set_ports``, ``set_issues``, ``set_stats``, ``set_endpoints``) and know only their own geometry
+(where a port sits). They never hold the journey document, never change it, and never look
+anything up; the scene mirrors the document into them (:mod:`app.ui.designer.scene`).
 
 Invariants: text is measured and elided in the setters, not in ``paint``; below the level of
 detail :data:`~app.ui.designer.look.SHOW_DETAIL_ABOVE` a card is one filled rounded rectangle.
@@ -42,6 +42,11 @@ __all__ = ["EdgeItem", "EdgeKey", "NodeItem", "PortItem", "wrapped"]
 TITLE_LEFT = look.CARD_PADDING + look.ICON_TILE + 8
 TITLE_WIDTH = look.CARD_WIDTH - TITLE_LEFT - look.CARD_PADDING
 SUMMARY_WIDTH = look.CARD_WIDTH - 2 * look.CARD_PADDING
+STATS_GAP = 6
+STATS_LINE = 16
+STATS_PADDING = 3
+STATS_FILL = QColor("#eef2ff")
+STATS_TEXT = QColor("#3730a3")
 _TEMPLATE_TAG = re.compile(r"\{\{[^}]*\}\}")
 """A ``{{ variable }}`` in a summary: kept on one line when the summary wraps."""
 
@@ -125,6 +130,8 @@ class NodeItem(QGraphicsItem):
         self._in_port: PortItem | None = None
         self._errors = self._warnings = 0
         self._messages: tuple[str, ...] = ()
+        self._stats = ""
+        self._stats_shown: tuple[str, ...] = ()
         self._hovered = False
         self._height = look.HEADER_HEIGHT
         self.setFlags(
@@ -198,6 +205,25 @@ class NodeItem(QGraphicsItem):
         self._refresh_tooltip()
         self.update()
 
+    def set_stats(self, text: str) -> None:
+        """Lines of analytics under the card ("1,388 in · 240 here", one per ``\n``); ""
+        shows none."""
+        if text == self._stats:
+            return
+        self.prepareGeometryChange()
+        self._stats = text
+        metrics = QFontMetricsF(look.port_font())
+        self._stats_shown = tuple(
+            metrics.elidedText(line, Qt.TextElideMode.ElideRight, look.CARD_WIDTH - 16)
+            for line in text.splitlines()
+        )
+        self._refresh_tooltip()
+        self.update()
+
+    def _stats_height(self) -> float:
+        lines = len(self._stats_shown)
+        return STATS_GAP + lines * STATS_LINE + 2 * STATS_PADDING if lines else 0
+
     def set_position(self, x: float, y: float) -> None:
         """Place the card exactly (no snapping): the document's position is the truth."""
         self._placing = True
@@ -224,6 +250,10 @@ class NodeItem(QGraphicsItem):
     def summary(self) -> str:
         return self._summary
 
+    @property
+    def stats(self) -> str:
+        return self._stats
+
     def port(self, name: str) -> PortItem | None:
         return self._port_items.get(name)
 
@@ -237,7 +267,7 @@ class NodeItem(QGraphicsItem):
         return QRectF(0, 0, look.CARD_WIDTH, self._height)
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-3, -11, look.CARD_WIDTH + 14, self._height + 16)
+        return QRectF(-3, -11, look.CARD_WIDTH + 14, self._height + 16 + self._stats_height())
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -281,6 +311,20 @@ class NodeItem(QGraphicsItem):
         if len(self._ports) > 1:
             self._paint_port_rows(painter)
         self._paint_badges(painter)
+        if self._stats:
+            self._paint_stats(painter)
+
+    def _paint_stats(self, painter: QPainter) -> None:
+        top = self._height + STATS_GAP
+        strip = QRectF(0, top, look.CARD_WIDTH, self._stats_height() - STATS_GAP)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(STATS_FILL)
+        painter.drawRoundedRect(strip, 9, 9)
+        painter.setFont(look.port_font())
+        painter.setPen(STATS_TEXT)
+        for number, line in enumerate(self._stats_shown):
+            row = QRectF(8, top + STATS_PADDING + number * STATS_LINE, look.CARD_WIDTH - 16, 16)
+            painter.drawText(row, Qt.AlignmentFlag.AlignCenter, line)
 
     def _paint_header(self, painter: QPainter) -> None:
         pad = look.CARD_PADDING
@@ -346,6 +390,7 @@ class NodeItem(QGraphicsItem):
     def _refresh_tooltip(self) -> None:
         lines = [f"<b>{_escape(self._title)}</b>", _escape(self._summary)]
         lines += [f"• {_escape(message)}" for message in self._messages]
+        lines += [_escape(line) for line in self._stats.splitlines()]
         self.setToolTip("<br>".join(line for line in lines if line))
 
     def _all_ports(self) -> list[PortItem]:

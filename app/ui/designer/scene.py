@@ -11,7 +11,7 @@ and one edge item per edge whose two ends exist; the scene never changes the doc
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF
@@ -163,6 +163,12 @@ class JourneyScene(QGraphicsScene):
             mine = by_node.get(node_id, [])
             errors = sum(1 for finding in mine if finding.severity == "error")
             item.set_issues(errors, len(mine) - errors, [finding.message for finding in mine])
+
+    def set_stats(self, stats: Mapping[str, str]) -> None:
+        """Analytics lines under the cards, by node id (a read model, never in the document);
+        cards without an entry show none."""
+        for node_id, item in self.nodes.items():
+            item.set_stats(stats.get(node_id, ""))
 
     # -- selection ------------------------------------------------------------------------
 
