@@ -5,15 +5,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import html
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app.engine.tracking.keys import rotate, tracking_keys
+from app.engine.tracking.keys import TrackingKeys, rotate, tracking_keys
 from app.engine.tracking.links import TrackingLinks
 from app.engine.tracking.server import TrackingServer, TrackingService
 from app.engine.tracking.tokens import BadToken, Claim, sign, verify
@@ -191,3 +195,67 @@ def test_signatures_are_hmac_sha256_of_the_payload_for_every_key_length(key: byt
     expected = hmac.new(key, body.encode(), hashlib.sha256).digest()
     assert base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)) == expected
     assert verify(token, {"a1": key}) == Claim("m1-x", "view")
+
+
+def rewritten_on_its_own(links: TrackingLinks, message_id: str, body: str) -> str:
+    """The first implementation of link tracking, kept as the reference: every href to a web
+    page other than the tracking server's becomes a signed click link, the pixel goes before
+    the last </body> (or at the end)."""
+    if not body:
+        return body
+
+    def rewrite(match: re.Match[str]) -> str:
+        target = html.unescape(match[3])
+        if target.startswith(links.base_url + "/"):
+            return match[0]
+        token = sign(Claim(message_id, "click", target), links.keys.current_id, links.keys.current)
+        return f"{match[1]}{match[2]}{html.escape(f'{links.base_url}/c/{token}')}{match[2]}"
+
+    rewritten = re.sub(
+        r"""(href\s*=\s*)(["'])(https?://[^"'\s>]+)\2""", rewrite, body, flags=re.IGNORECASE
+    )
+    token = sign(Claim(message_id, "open"), links.keys.current_id, links.keys.current)
+    pixel = (
+        f'<img src="{links.base_url}/o/{token}.gif" width="1" height="1" alt="" '
+        'style="display:block;border:0">'
+    )
+    closing = rewritten.lower().rfind("</body>")
+    if closing == -1:
+        return rewritten + pixel
+    return rewritten[:closing] + pixel + rewritten[closing:]
+
+
+BODY_PARTS = [
+    "<p>Hi</p>",
+    "<a href='https://shop.example/new?a=1&amp;b=2'>new</a>",
+    '<a HREF = "http://shop.example/x">x</a>',
+    "<a href='{own}'>unsubscribe</a>",
+    '<a href="{view}">view online</a>',
+    '<a href="https://shop.example/?next={own}">inside</a>',
+    "{own}",
+    "</body>",
+    "</BODY></html>",
+    "<a href='https://tracking.example/other'>ours</a>",
+    "\0",
+    "href='https://a.example/</body'",
+]
+
+
+@given(
+    st.lists(
+        st.tuples(st.lists(st.sampled_from(BODY_PARTS), max_size=8), st.integers(1, 4)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_planned_tracking_equals_rewriting_each_body_on_its_own(
+    messages: list[tuple[list[str], int]],
+) -> None:
+    keys = TrackingKeys("a1", KEY, {"a1": KEY})
+    links = TrackingLinks("https://tracking.example", keys)
+    for parts, number in messages:
+        message_id = f"m{number}-x"
+        own = links(message_id)
+        body = "".join(parts).replace("{own}", html.escape(own["unsubscribe_url"]))
+        body = body.replace("{view}", html.escape(own["view_url"]))
+        assert links.track_html(message_id, body) == rewritten_on_its_own(links, message_id, body)

@@ -1,5 +1,12 @@
 """Per-message tracking links: signed unsubscribe and view links for templates, and, with
 tracking on, click-tracking links and an open pixel written into an email's HTML.
+
+Dispatch tracks thousands of bodies that differ only in the message's own links (the render
+cache fills those in per message). So where the links go is worked out once per distinct body
+with those links masked (:class:`TrackingPlan`), and each message only has its clicks and pixel
+signed into it. The result is always what rewriting that message's body on its own gives; a
+body where masking could change the outcome (the mask character already in it, or an own link
+inside another link) is rewritten on its own.
 """
 
 from __future__ import annotations
@@ -7,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from app.engine.tracking.keys import TrackingKeys, tracking_keys
@@ -16,6 +24,26 @@ from app.store.workspace import Workspace
 
 PIXEL_PATH = "/o/"
 _HREF = re.compile(r"""(href\s*=\s*)(["'])(https?://[^"'\s>]+)\2""", re.IGNORECASE)
+_MASK = "\0"
+"""Stands for the message's own links in a body being planned (never in rendered HTML)."""
+_OWN_MASKS = (f"{_MASK}unsubscribe{_MASK}", f"{_MASK}view{_MASK}")
+PLANS = 2_000
+"""Distinct bodies planned per link maker before the plans are forgotten."""
+
+
+@dataclass(frozen=True)
+class Click:
+    """Where a tracked link goes (unescaped)."""
+
+    target: str
+
+
+class Pixel:
+    """Where the open pixel goes."""
+
+
+TrackingPlan = tuple[str | Click | Pixel, ...]
+"""A body as literal text, links to track and the pixel, in order."""
 
 
 class TrackingLinks:
@@ -26,16 +54,24 @@ class TrackingLinks:
         self.keys = keys
         self.track = track
         self._signer = Signer(keys.current_id, keys.current)
+        self._plans: dict[str, TrackingPlan | None] = {}
+        self._own: tuple[str, tuple[str, str]] | None = None
+        """The message whose links were made last, and those links as HTML would hold them."""
 
     def _url(self, path: str, claim: Claim, suffix: str = "") -> str:
         return f"{self.base_url}/{path}/{self._signer.sign(claim)}{suffix}"
 
     def __call__(self, message_id: str) -> Mapping[str, str]:
         """Template variables: ``unsubscribe_url`` and ``view_url`` of this message."""
-        return {
+        links = {
             "unsubscribe_url": self._url("u", Claim(message_id, "unsubscribe")),
             "view_url": self._url("v", Claim(message_id, "view")),
         }
+        self._own = (
+            message_id,
+            (html.escape(links["unsubscribe_url"]), html.escape(links["view_url"])),
+        )
+        return links
 
     def track_html(self, message_id: str, body: str) -> str:
         """Links to web pages go through the click tracker; an open pixel goes at the end.
@@ -44,6 +80,56 @@ class TrackingLinks:
         """
         if not self.track or not body:
             return body
+        own = self._own[1] if self._own is not None and self._own[0] == message_id else ()
+        masked = body
+        if _MASK not in body:
+            for link, mask in zip(own, _OWN_MASKS, strict=False):
+                masked = masked.replace(link, mask)
+        plan = self._plan(masked) if _MASK not in body else None
+        if plan is None:
+            return self._rewrite(message_id, body)
+        parts = []
+        for part in plan:
+            if isinstance(part, str):
+                parts.append(part)
+            elif isinstance(part, Click):
+                parts.append(html.escape(self._url("c", Claim(message_id, "click", part.target))))
+            else:
+                parts.append(self._pixel(message_id))
+        tracked = "".join(parts)
+        for link, mask in zip(own, _OWN_MASKS, strict=False):
+            tracked = tracked.replace(mask, link)
+        return tracked
+
+    def _plan(self, masked: str) -> TrackingPlan | None:
+        """Where the links and the pixel go in a body whose own links are masked; None when
+        masking could change that (an own link inside a link to be tracked)."""
+        if masked in self._plans:
+            return self._plans[masked]
+        # The pixel goes before the last </body>, which no link can contain (a link stops at
+        # a quote, a space or a ">"), so it is found in the literal text between links.
+        closing = masked.lower().rfind("</body>")
+        closing = len(masked) if closing == -1 else closing
+        parts: list[str | Click | Pixel] = []
+        plan: TrackingPlan | None = None
+        position = 0
+        for match in _HREF.finditer(masked):
+            target = html.unescape(match[3])
+            if target.startswith(self.base_url + "/"):
+                continue
+            if _MASK in target:
+                break
+            parts += [*_literal(masked, position, match.start(3), closing), Click(target)]
+            position = match.end(3)
+        else:
+            plan = (*parts, *_literal(masked, position, len(masked) + 1, closing))
+        if len(self._plans) >= PLANS:
+            self._plans.clear()
+        self._plans[masked] = plan
+        return plan
+
+    def _rewrite(self, message_id: str, body: str) -> str:
+        """The body rewritten on its own (what a plan gives, without one)."""
 
         def rewrite(match: re.Match[str]) -> str:
             target = html.unescape(match[3])
@@ -52,15 +138,25 @@ class TrackingLinks:
             tracked = self._url("c", Claim(message_id, "click", target))
             return f"{match[1]}{match[2]}{html.escape(tracked)}{match[2]}"
 
-        pixel = (
-            f'<img src="{self._url("o", Claim(message_id, "open"), ".gif")}" width="1" '
-            'height="1" alt="" style="display:block;border:0">'
-        )
         rewritten = _HREF.sub(rewrite, body)
         closing = rewritten.lower().rfind("</body>")
         if closing == -1:
-            return rewritten + pixel
-        return rewritten[:closing] + pixel + rewritten[closing:]
+            return rewritten + self._pixel(message_id)
+        return rewritten[:closing] + self._pixel(message_id) + rewritten[closing:]
+
+    def _pixel(self, message_id: str) -> str:
+        return (
+            f'<img src="{self._url("o", Claim(message_id, "open"), ".gif")}" width="1" '
+            'height="1" alt="" style="display:block;border:0">'
+        )
+
+
+def _literal(text: str, start: int, end: int, closing: int) -> tuple[str | Pixel, ...]:
+    """``text[start:end]`` as plan parts, with the pixel at ``closing`` when it lies there
+    (``end`` past the text's length: the end of the body is included)."""
+    if start <= closing < end:
+        return (text[start:closing], Pixel(), text[closing:end])
+    return (text[start:end],)
 
 
 def workspace_links(workspace: Workspace) -> Callable[[datetime], TrackingLinks]:
