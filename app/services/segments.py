@@ -326,21 +326,28 @@ class _Partial:
 class LiveCounter:
     """Counts the definition being edited exactly, building on what earlier counts found.
 
-    A marketer edits one condition at a time. For a definition that is ``all`` of some
-    conditions, the counter keeps, as bitmaps, the members of the conditions that stay the
-    same, and a *value index* of the few-valued contact columns (country, city, kind,
-    consent…: every id by its value). A condition on such a column is then decided on the
-    column's distinct values (with the segment's own SQL, :func:`matching_values`), not on a
-    million rows, and the count is the bits of the kept set and of those values. So typing in
-    a field condition costs one scan the first time and next to nothing afterwards; any other
-    change is counted by the compiled statement.
+    A marketer edits one condition at a time, most often a contact field (the countries of
+    a campaign). For a definition that is ``all`` of some conditions, the counter splits them
+    into *column conditions* (on few-valued contact columns: country, city, kind, consent…)
+    and *the others* (behaviour, membership, other fields). It keeps:
 
-    Exactness: kept sets belong to one evaluation moment ``at`` (the caller keeps it steady
-    while editing) and to the data as it was: each count first asks SQLite's
+    - a value index per column used (every contact id by its value, as bitmaps): a column
+      condition is decided on the column's distinct values with the segment's own SQL
+      (:func:`~app.store.segments.matching_values`), not on a million rows;
+    - per audience, moment and set of other conditions, which contacts those were tested on
+      and which passed. A new count tests the others only on contacts that pass the column
+      conditions and were never tested (:func:`~app.store.segments.members_among`); after a
+      count is shown, :meth:`complete` tests the rest in the background, so that further
+      edits of column conditions are answered from memory.
+
+    Any other change (a behaviour condition edited) is counted by the compiled statement.
+
+    Exactness: what is kept belongs to one evaluation moment ``at`` (the caller keeps it
+    steady while editing) and to the data as it was: each count first asks SQLite's
     ``data_version`` on the counter's own connection, which changes whenever another
     connection commits, and everything is forgotten if it did. On other databases, and for
-    definitions that are not an ``all`` group, every count is the compiled statement. A
-    count started while an older one runs interrupts the older one (it would be stale).
+    definitions that are not an ``all`` group, every count is the compiled statement. A count
+    started while an older one runs interrupts the older one (it would be stale).
     """
 
     KEEP = 6
@@ -401,6 +408,7 @@ class LiveCounter:
             self._forget()
 
     def _forget(self) -> None:
+        self.complete_for = None
         self._found.clear()
         self._indexes.clear()
         self._partials.clear()
