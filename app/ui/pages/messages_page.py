@@ -8,7 +8,7 @@ note that open counts are approximate (DESIGN §7).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -28,6 +28,8 @@ from app.ui.pages.widgets import (
 )
 
 PAGE_SIZE = 100
+LOADING_AFTER_MS = 300
+"""A page that takes longer than this (a filtered count over a million messages) says so."""
 OPENS_NOTE = (
     "Open counts are approximate: many mail clients block the tracking pixel, and privacy "
     "proxies fetch it for every email they receive. Clicks are a firmer signal."
@@ -107,6 +109,8 @@ class MessagesPage(QWidget):
         self.message = note("")
         layout.addWidget(self.message)
 
+        self._loading = QTimer(self, singleShot=True, interval=LOADING_AFTER_MS)
+        self._loading.timeout.connect(lambda: self.position.setText("Loading…"))
         for box in (self.journey_filter, self.status_filter, self.channel_filter):
             box.currentIndexChanged.connect(self.first_page)
         self.refresh_button.clicked.connect(self.refresh)
@@ -146,10 +150,12 @@ class MessagesPage(QWidget):
 
         self.previous_button.setEnabled(False)
         self.next_button.setEnabled(False)
+        self._loading.start()
         self.context.background.submit_latest("messages-page", work, self._show, self._failed)
 
     def _show(self, result: tuple[MessagePage, list[str]]) -> None:
         page, names = result
+        self._loading.stop()
         set_choices(self.journey_filter, [ALL_JOURNEYS, *((name, name) for name in names)])
         if page.offset and not page.rows and page.total:  # the last page emptied meanwhile
             self._go((page.total - 1) // PAGE_SIZE * PAGE_SIZE)
@@ -168,5 +174,8 @@ class MessagesPage(QWidget):
         self.loaded.emit()
 
     def _failed(self, error: BaseException) -> None:
+        self._loading.stop()
+        self.position.setText("")
         self.message.setText(f"Could not load the messages: {error}")
-        self.refresh_button.setEnabled(True)
+        self.previous_button.setEnabled(self.offset > 0)
+        self.next_button.setEnabled(self.offset + self.model.rowCount() < self.total)
