@@ -49,7 +49,10 @@ class Background(QObject):
         on_error: ErrorCallback | None = None,
     ) -> Future[None]:
         """Run ``work()`` on a worker; ``on_done(result)`` or ``on_error(exception)`` follows on
-        the GUI thread (an error without ``on_error`` is re-raised there, so it is not lost)."""
+        the GUI thread (an error without ``on_error`` is re-raised there, so it is not lost).
+        After :meth:`shutdown` nothing runs (the window is closing)."""
+        if self._closed:
+            return _cancelled()
         return self._pool.submit(self._run, work, on_done, on_error, None)
 
     def submit_latest(
@@ -64,6 +67,8 @@ class Background(QObject):
         with self._lock:
             generation = self._generations.get(key, 0) + 1
             self._generations[key] = generation
+        if self._closed:
+            return _cancelled()
         return self._pool.submit(self._run, work, on_done, on_error, (key, generation))
 
     def is_latest(self, key: str, generation: int) -> bool:
@@ -115,3 +120,9 @@ class Background(QObject):
 
 def _raise(error: BaseException) -> None:
     raise error
+
+
+def _cancelled() -> Future[None]:
+    future: Future[None] = Future()
+    future.cancel()
+    return future

@@ -73,3 +73,14 @@ def test_post_from_another_thread(qtbot: QtBot, background: Background) -> None:
     thread.join()
     qtbot.waitUntil(lambda: bool(seen), timeout=3000)
     assert seen == [("tick", gui)]
+
+
+def test_work_submitted_after_shutdown_does_not_run(qtbot: QtBot, qapp: object) -> None:
+    pool = Background()
+    pool.shutdown()
+    ran: list[bool] = []
+    future = pool.submit(lambda: ran.append(True), lambda _value: None)
+    latest = pool.submit_latest("count", lambda: ran.append(True), lambda _value: None)
+    qtbot.wait(50)
+    assert future.cancelled() and latest.cancelled()
+    assert ran == []
