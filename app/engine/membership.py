@@ -83,12 +83,18 @@ def segments_in_use(connection: Connection) -> set[str]:
 
 @dataclass(frozen=True)
 class Refresh:
-    """One segment refreshed by a tick: its ``refreshed_at`` before, and how many joined and
-    left."""
+    """One segment refreshed by a tick: its ``refreshed_at`` before, how many joined and
+    left, and who left when they are few (None: more than :data:`FEW_LEAVERS`)."""
 
     before: datetime | None
     joined: int
     left: int
+    leavers: tuple[int, ...] | None = None
+
+
+FEW_LEAVERS = 20_000
+"""Up to this many contacts who left a segment are named by its refresh, so that exits on
+leaving look at their runs only."""
 
 
 def refresh_due_segments(connection: Connection, now: datetime) -> list[str]:
@@ -121,13 +127,14 @@ def refresh_due(
 
 def refresh_segments(
     connection: Connection, names: Iterable[str], now: datetime, readers: Readers | None = None
-) -> dict[str, tuple[int, int]]:
-    """Refresh the named segments; returns (joined, left) per name."""
+) -> dict[str, tuple[int, int, tuple[int, ...] | None]]:
+    """Refresh the named segments; returns (joined, left, leavers) per name (see
+    :func:`refresh_members`)."""
     names = list(names)
     if not names:
         return {}
     compiler = segment_compiler(connection, now)
-    counts: dict[str, tuple[int, int]] = {}
+    counts: dict[str, tuple[int, int, tuple[int, ...] | None]] = {}
     for name in names:
         row = connection.execute(
             select(segments.c.id, segments.c.document).where(segments.c.name == name)
@@ -161,10 +168,11 @@ def refresh_members(
     document: SegmentDocument,
     now: datetime,
     readers: Readers | None = None,
-) -> tuple[int, int]:
+) -> tuple[int, int, tuple[int, ...] | None]:
     """Make ``segment_members`` equal the segment's members at ``now``; joiners get ``now``.
 
-    Returns how many joined and how many left.
+    Returns how many joined, how many left, and the ids of those who left in ascending order
+    when there are at most :data:`FEW_LEAVERS` of them (else None).
     """
     is_member = case((compiler.predicate(document), True), else_=False)
     was_member = exists(
@@ -204,6 +212,12 @@ def refresh_members(
             connection.execute(
                 insert(_changes), [{"contact_id": c, "joined": j} for c, j in changes]
             )
+    leaving = select(_changes.c.contact_id).where(_changes.c.joined.is_(False))
+    leavers = (
+        connection.execute(leaving.order_by(_changes.c.contact_id).limit(FEW_LEAVERS + 1))
+        .scalars()
+        .all()
+    )
     left = connection.execute(
         delete(segment_members).where(
             segment_members.c.segment_id == segment_id,
@@ -222,7 +236,7 @@ def refresh_members(
     ).rowcount
     connection.execute(delete(_changes))
     connection.execute(update(segments).where(segments.c.id == segment_id).values(refreshed_at=now))
-    return joined, left
+    return joined, left, tuple(leavers) if len(leavers) <= FEW_LEAVERS else None
 
 
 def _differences_side_by_side(

@@ -71,6 +71,18 @@ class SegmentState:
         """Whether anyone can have left ``name`` since ``seen`` was taken."""
         return self._changed(name, seen, lambda refresh: refresh.left)
 
+    def leavers_since(self, name: str, seen: Snapshot) -> tuple[int, ...] | None:
+        """Everyone who can have left ``name`` since ``seen`` was taken, when that is known
+        (only this tick's refresh changed it, and it named them); None: anyone may have."""
+        if name not in seen:
+            return None
+        if seen[name] == self.refreshed.get(name):
+            return ()
+        refresh = self.this_tick.get(name)
+        if refresh is not None and refresh.before == seen[name]:
+            return () if refresh.left == 0 else refresh.leavers
+        return None
+
     def _changed(self, name: str, seen: Snapshot, count: Callable[[Refresh], int]) -> bool:
         if name not in seen:
             return True

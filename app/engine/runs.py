@@ -113,8 +113,11 @@ def fresh_contacts(
     )
     if len(found) > FEW_CONTACTS:
         return None
-    found = sorted(found)
-    return [found[start : start + CHUNK] for start in range(0, len(found), CHUNK)]
+    return _chunks(sorted(found))
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
 
 
 def _by_contact(chunks: list[list[int]] | None) -> list[ColumnElement[bool] | None]:
@@ -213,12 +216,14 @@ def apply_exits(
     *,
     joined_exclusion: bool = True,
     left_entry: bool = True,
+    leavers: Sequence[int] | None = None,
 ) -> None:
     """Step 4: exit events, then exclusion segments, then leaving the entry segment.
 
     With ``since``, exit events are looked for only among contacts with such an event visible
     since then; ``joined_exclusion=False`` (``left_entry=False``) says nobody can have joined
-    an exclusion segment (left the entry segment) since the runs were last checked.
+    an exclusion segment (left the entry segment) since the runs were last checked, and
+    ``leavers`` (ascending contact ids) that only they can have left it.
     """
     settings = plan.document.settings
     runs = _runs_of(plan)
@@ -233,7 +238,10 @@ def apply_exits(
     if settings.exit_on_segment_leave and left_entry:
         entry = segment_id(connection, settings.entry_segment)
         if entry is not None:
-            end(connection, and_(runs, _not_member_of(entry)), "left_segment", now)
+            chunks = None if leavers is None else _chunks(list(leavers))
+            for contacts_of in _by_contact(chunks):
+                left = and_(_runs_of(plan, contacts_of), _not_member_of(entry))
+                end(connection, left, "left_segment", now)
 
 
 def _behaviour(event: str, where: Sequence[AttributeTest]) -> BehaviorTest:

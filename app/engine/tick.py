@@ -138,6 +138,7 @@ class Engine:
             memory = self.memory(plan)
             settings = plan.document.settings
             seen = memory.exits
+            entry = settings.entry_segment or ""
             record_goals(connection, plan, compiler, now, memory.events)
             apply_exits(
                 connection,
@@ -147,7 +148,8 @@ class Engine:
                 memory.events,
                 joined_exclusion=seen is None
                 or any(state.may_have_joined(name, seen) for name in settings.exclusion_segments),
-                left_entry=seen is None or state.may_have_left(settings.entry_segment or "", seen),
+                left_entry=seen is None or state.may_have_left(entry, seen),
+                leavers=None if seen is None else state.leavers_since(entry, seen),
             )
             checked[plan.journey_id, plan.version] = (mark, state.snapshot(_segments_of(plan)))
         return checked

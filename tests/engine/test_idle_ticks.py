@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.engine import tick
+from app.engine import membership, tick
 from app.engine.membership import refresh_segments
 from app.engine.tick import Engine
 from app.store.schema import contacts, enrollments, step_log
@@ -93,3 +93,28 @@ def test_runs_carried_in_small_batches_take_every_step_once(
             select(step_log.c.node_id, func.count()).group_by(step_log.c.node_id)
         ).all()
     assert dict(steps) == {"start": 5, "mail": 5, "w": 5, "again": 5, "x": 5}
+
+
+@pytest.mark.parametrize("few", [20_000, 1])
+def test_those_a_refresh_names_as_leaving_exit_and_nobody_else(
+    world: World, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    # With few=1 two leavers are too many to name: every run is checked, same outcome.
+    monkeypatch.setattr(membership, "FEW_LEAVERS", few)
+    world.segment("Germans", {"attribute": {"field": "country", "op": "eq", "value": "DE"}})
+    for name in ("ana", "bo", "cy"):
+        world.contact(name, country="DE")
+    world.publish(journey([WAIT_2D], chain("w"), entry_segment="Germans"))
+    world.run(T0, T0 + timedelta(hours=2))
+    with world.workspace.writer() as connection:
+        connection.execute(
+            contacts.update()
+            .where(contacts.c.id.in_([world.people["ana"], world.people["cy"]]))
+            .values(country="AT")
+        )
+    world.run(T0 + timedelta(hours=3), T0 + timedelta(hours=4))
+    assert world.runs() == {
+        "ana": [(1, "w", "left_segment")],
+        "bo": [(1, "w", None)],
+        "cy": [(1, "w", "left_segment")],
+    }
