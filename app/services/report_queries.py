@@ -13,14 +13,27 @@ standing at each node; messages (journey_id, node_id, status) the status counts;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, get_args
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, case, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 
 from app.domain.journey import JourneyDocument
 from app.domain.loading import load_journey
+from app.domain.registry import Channel
 from app.store.schema import enrollments, events, journey_versions, messages, step_log
 
 INTERACTIONS = ("delivered", "opened", "clicked", "bounced")
@@ -52,30 +65,51 @@ def published_versions(connection: Connection, journey_id: str) -> dict[int, Jou
 
 @dataclass(frozen=True)
 class RunCounts:
-    entered: int
-    active: int
-    ended: dict[str, int]
-    goal: int
+    """The journey's runs: how many entered, are active, ended by reason, reached the goal,
+    and per UTC day how many entered, completed and reached the goal."""
+
+    entered: int = 0
+    active: int = 0
+    ended: dict[str, int] = field(default_factory=dict)
+    goal: int = 0
+    daily: dict[date, dict[str, int]] = field(default_factory=dict)
 
 
 def run_counts(connection: Connection, scope: ReportScope) -> RunCounts:
-    """Runs by status and end reason, and how many reached the goal."""
-    rows = connection.execute(
-        select(
-            enrollments.c.status,
-            enrollments.c.end_reason,
-            func.count(),
-            func.count(enrollments.c.goal_reached_at),
-        )
-        .where(scope.of(enrollments))
-        .group_by(enrollments.c.status, enrollments.c.end_reason)
-    ).all()
-    return RunCounts(
-        entered=sum(n for _, _, n, _ in rows),
-        active=sum(n for status, _, n, _ in rows if status == "active"),
-        ended=dict(sorted((str(why), n) for status, why, n, _ in rows if status == "ended")),
-        goal=sum(goal for *_, goal in rows),
+    """One pass over the journey's runs, grouped by status, end reason and the days they
+    entered, completed and reached the goal (a few groups per day, however many runs)."""
+    completed = enrollments.c.end_reason == "completed"
+    keys = (
+        enrollments.c.status,
+        enrollments.c.end_reason,
+        func.date(enrollments.c.entered_at),
+        func.date(case((completed, enrollments.c.ended_at), else_=None)),
+        func.date(enrollments.c.goal_reached_at),
     )
+    rows = connection.execute(
+        select(*keys, func.count()).where(scope.of(enrollments)).group_by(*keys)
+    )
+    entered = active = goal = 0
+    ended: dict[str, int] = {}
+    daily: dict[date, dict[str, int]] = {}
+
+    def add(day: object, key: str, count: int) -> None:
+        if day is not None:
+            counts = daily.setdefault(_as_date(day), {})
+            counts[key] = counts.get(key, 0) + count
+
+    for status, reason, entered_on, completed_on, goal_on, count in rows:
+        entered += count
+        if status == "active":
+            active += count
+        else:
+            ended[str(reason)] = ended.get(str(reason), 0) + count
+        if goal_on is not None:
+            goal += count
+        add(entered_on, "entered", count)
+        add(completed_on, "completed", count)
+        add(goal_on, "goal", count)
+    return RunCounts(entered, active, dict(sorted(ended.items())), goal, daily)
 
 
 def step_outcomes(connection: Connection, scope: ReportScope) -> dict[str, dict[str, int]]:
@@ -121,15 +155,23 @@ def ports_taken(
 def message_statuses(
     connection: Connection, scope: ReportScope
 ) -> dict[str, dict[tuple[str, str | None], int]]:
-    """node → (status, reason) → messages."""
-    rows = connection.execute(
-        select(messages.c.node_id, messages.c.status, messages.c.reason, func.count())
-        .where(scope.of(messages))
-        .group_by(messages.c.node_id, messages.c.status, messages.c.reason)
-    )
+    """node → (status, reason) → messages; the reason is kept for blocked ones only (the
+    status counts come from an index alone, the reasons from the few blocked rows)."""
     statuses: dict[str, dict[tuple[str, str | None], int]] = {}
-    for node_id, status, reason, count in rows:
-        statuses.setdefault(node_id, {})[(status, reason)] = count
+    by_status = connection.execute(
+        select(messages.c.node_id, messages.c.status, func.count())
+        .where(scope.of(messages), messages.c.status != "blocked")
+        .group_by(messages.c.node_id, messages.c.status)
+    )
+    for node_id, status, count in by_status:
+        statuses.setdefault(node_id, {})[(status, None)] = count
+    blocked = connection.execute(
+        select(messages.c.node_id, messages.c.reason, func.count())
+        .where(scope.of(messages), messages.c.status == "blocked")
+        .group_by(messages.c.node_id, messages.c.reason)
+    )
+    for node_id, reason, count in blocked:
+        statuses.setdefault(node_id, {})[("blocked", reason)] = count
     return statuses
 
 
@@ -138,7 +180,64 @@ def interactions(connection: Connection, scope: ReportScope) -> dict[str, dict[s
 
     Per message, from its interaction events (``<channel>_<interaction>``): a click implies
     an open, an open or click implies delivery, and a bounce without either undoes the
-    delivery. A contact counts once per node however many of its runs got the message."""
+    delivery. A contact counts once per node however many of its runs got the message: when
+    no contact ran the journey twice (the usual case), each has at most one message per node,
+    so messages are counted; otherwise distinct contacts are."""
+    several_runs = exists().where(scope.of(enrollments), enrollments.c.run > 1)
+    if connection.execute(select(several_runs)).scalar_one():
+        return _contacts_interacting(connection, scope)
+    return _messages_interacting(connection, scope)
+
+
+_BITS = {interaction: 1 << place for place, interaction in enumerate(INTERACTIONS)}
+_ENGAGED = _BITS["opened"] | _BITS["clicked"]
+
+
+def _interacted(mask: int) -> dict[str, bool]:
+    """What a message's interactions (a bit per kind, as :data:`_BITS`) count for."""
+    engaged = bool(mask & _ENGAGED)
+    return {
+        "delivered": engaged or (bool(mask & _BITS["delivered"]) and not mask & _BITS["bounced"]),
+        "opened": engaged,
+        "clicked": bool(mask & _BITS["clicked"]),
+        "bounced": bool(mask & _BITS["bounced"]) and not engaged,
+    }
+
+
+def _messages_interacting(connection: Connection, scope: ReportScope) -> dict[str, dict[str, int]]:
+    """Messages per node and combination of interactions: each message's events are read
+    from the (message_id, type) index in one probe, and the few (node, combination) groups
+    are added up here."""
+    mask: ColumnElement[Any] = literal(0)
+    for interaction, bit in _BITS.items():
+        kinds = [f"{channel}_{interaction}" for channel in get_args(Channel)]
+        mask = mask + bit * func.max(case((events.c.type.in_(kinds), 1), else_=0))
+    per_message = (
+        select(
+            messages.c.node_id,
+            select(mask)
+            .where(events.c.message_id == messages.c.id)
+            .scalar_subquery()
+            .label("mask"),
+        )
+        .where(scope.of(messages))
+        .subquery()
+    )
+    rows = connection.execute(
+        select(per_message.c.node_id, per_message.c.mask, func.count())
+        .where(per_message.c.mask.is_not(None))
+        .group_by(per_message.c.node_id, per_message.c.mask)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for node_id, bits, count in rows:
+        node = counts.setdefault(node_id, dict.fromkeys(INTERACTIONS, 0))
+        for interaction, counted in _interacted(int(bits)).items():
+            node[interaction] += count if counted else 0
+    return counts
+
+
+def _contacts_interacting(connection: Connection, scope: ReportScope) -> dict[str, dict[str, int]]:
+    """Distinct contacts per node with a message of each kind of interaction."""
 
     def had(interaction: str) -> ColumnElement[Any]:
         kind = messages.c.channel + f"_{interaction}"
@@ -173,24 +272,6 @@ def interactions(connection: Connection, scope: ReportScope) -> dict[str, dict[s
         ).group_by(flag.node_id)
     )
     return {node_id: dict(zip(tests, values, strict=True)) for node_id, *values in rows}
-
-
-def daily_counts(connection: Connection, scope: ReportScope) -> dict[date, dict[str, int]]:
-    """UTC day → runs that entered, completed and reached the goal on it."""
-    series: dict[date, dict[str, int]] = {}
-    columns = {
-        "entered": (enrollments.c.entered_at, true()),
-        "completed": (enrollments.c.ended_at, enrollments.c.end_reason == "completed"),
-        "goal": (enrollments.c.goal_reached_at, enrollments.c.goal_reached_at.is_not(None)),
-    }
-    for key, (moment, condition) in columns.items():
-        day = func.date(moment)
-        rows = connection.execute(
-            select(day, func.count()).where(scope.of(enrollments), condition).group_by(day)
-        )
-        for value, count in rows:
-            series.setdefault(_as_date(value), {})[key] = count
-    return series
 
 
 def _as_date(value: object) -> date:

@@ -295,7 +295,6 @@ def journey_report(workspace: Workspace, name: str, version: int | None = None) 
         scope = queries.ReportScope(journey_id, version)
         runs = queries.run_counts(connection, scope)
         nodes = _node_reports(connection, scope, described)
-        daily = _daily(queries.daily_counts(connection, scope))
     goal = described[0].settings.goal
     return JourneyReport(
         journey=name,
@@ -307,7 +306,7 @@ def journey_report(workspace: Workspace, name: str, version: int | None = None) 
         ended=runs.ended,
         goal=GoalStats(runs.goal, runs.entered, None if goal is None else goal.target_percent),
         nodes=nodes,
-        daily=daily,
+        daily=_daily(runs.daily),
     )
 
 

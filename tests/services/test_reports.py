@@ -4,11 +4,14 @@ contact entered on."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert, select
 
 from app.services.documents import read_journey, read_segment
 from app.services.journeys import JourneyNotFound
@@ -19,8 +22,18 @@ from app.services.reports import (
     journey_summaries,
 )
 from app.store.journeys import save_draft
+from app.store.schema import (
+    contacts,
+    enrollments,
+    events,
+    journey_versions,
+    journeys,
+    messages,
+    step_log,
+)
 from app.store.workspace import Workspace, open_workspace
 from tests.engine.world import T0, World, chain, email, journey
+from tests.store import pg
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 LAPSED = ("ana", "ben", "cy", "dee", "eve", "fay")
@@ -31,14 +44,30 @@ def assert_every_node_adds_up(report: JourneyReport) -> None:
         assert node["entered"] == node["in_progress"] + node["processed"] + node["exited"], node_id
 
 
+@contextmanager
+def workspace_on(database: str, folder: Path) -> Iterator[Workspace]:
+    """A new workspace: an SQLite file in ``folder``, or a fresh PostgreSQL schema."""
+    with ExitStack() as stack:
+        if database == "sqlite":
+            location = str(folder / "workspace.db")
+        else:
+            location = stack.enter_context(pg.fresh_pg_schema(os.environ[pg.PG_URL_VAR]))
+        opened = open_workspace(location)
+        stack.callback(opened.close)
+        yield opened
+
+
 @pytest.fixture(scope="module")
 def reengagement(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The re-engagement sample over 7 simulated days: six lapsed customers (Ben without email
     consent), one recent buyer who stays out. Ana opens the reminder, Cy only clicks it, Dee's
     bounces, Eve buys during the wait (exit), Fay buys the day after she completed (goal).
     Built once for the module: the tests only read it."""
-    workspace = open_workspace(str(tmp_path_factory.mktemp("reengagement") / "w.db"))
-    world = World(workspace)
+    with workspace_on("sqlite", tmp_path_factory.mktemp("reengagement")) as workspace:
+        yield reengagement_run(World(workspace))
+
+
+def reengagement_run(world: World) -> World:
     segment = read_segment(SAMPLES / "no-purchase-60-days.segment.json")
     world.segment(segment.name, segment.model_dump(mode="json")["definition"])
     for name in LAPSED:
@@ -55,8 +84,7 @@ def reengagement(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     world.event("eve", "purchase", T0 + timedelta(days=2))
     world.event("fay", "purchase", T0 + timedelta(days=6))
     world.run(T0 + timedelta(hours=3), T0 + timedelta(days=7), timedelta(hours=3))
-    yield world
-    workspace.close()
+    return world
 
 
 def test_reengagement_totals_match_what_happened(reengagement: World) -> None:
@@ -111,10 +139,14 @@ def test_reengagement_daily_series(reengagement: World) -> None:
 
 
 @pytest.fixture
-def two_versions(workspace: Workspace) -> World:
+def two_versions(tmp_path: Path) -> Iterator[World]:
     """Ana and Bo enter version 1 (a wait of 3 days); version 2 puts a welcome email first and
     Cy, Di and Ed enter it. Two days later all five are still in flight."""
-    world = World(workspace)
+    with workspace_on("sqlite", tmp_path) as workspace:
+        yield two_versions_run(World(workspace))
+
+
+def two_versions_run(world: World) -> World:
     world.segment("All", {"all": []})
     wait = {"id": "w", "kind": "wait", "title": "Three days",
             "config": {"mode": "duration", "duration": "3d"}}  # fmt: skip
@@ -182,3 +214,53 @@ def test_summaries_list_every_journey_with_its_runs(two_versions: World) -> None
         ("Test journey", "live", 2, 5, 5),
     ]
     assert summaries[0].updated_at == T0
+
+
+REPORTED_TABLES = (contacts, journeys, journey_versions, enrollments, step_log, messages, events)
+
+
+@pg.requires_pg
+def test_the_same_rows_give_the_same_report_on_postgresql(
+    reengagement: World, tmp_path: Path
+) -> None:
+    """The report's SQL on PostgreSQL: the re-engagement run's rows (written by the engine on
+    SQLite) copied into a PostgreSQL workspace read the same."""
+    with reengagement.workspace.reader() as source:
+        rows = {table: [dict(row) for row in source.execute(select(table)).mappings()]
+                for table in REPORTED_TABLES}  # fmt: skip
+    with workspace_on("postgresql", tmp_path) as target:
+        with target.writer() as connection:
+            for table in REPORTED_TABLES:
+                connection.execute(insert(table), rows[table])
+        on_postgresql = journey_report(target, "Re-engagement").to_json()
+    assert on_postgresql == journey_report(reengagement.workspace, "Re-engagement").to_json()
+
+
+def test_contacts_who_ran_twice_count_once_per_node(workspace: Workspace) -> None:
+    """Re-entry after exit: Ana and Bo each run the journey twice and get the email twice.
+    Ana opens both; Bo clicks the first and opens the second."""
+    world = World(workspace)
+    world.segment("All", {"all": []})
+    world.contact("ana")
+    world.contact("bo")
+    world.publish(
+        journey([email("hello")], chain("hello"), re_entry="after_exit", re_entry_after="1h")
+    )
+    world.engine.tick(T0)
+    world.engine.tick(T0 + timedelta(hours=2))
+    with workspace.reader() as connection:
+        sent = connection.execute(
+            select(messages.c.id, messages.c.contact_id).order_by(messages.c.queued_at)
+        ).all()
+    assert len(sent) == 4
+    names = {key: name for name, key in world.people.items()}
+    kinds = {"ana": ["email_opened", "email_opened"], "bo": ["email_clicked", "email_opened"]}
+    for message_id, contact in sent:
+        name = names[contact]
+        world.event(name, kinds[name].pop(0), T0 + timedelta(hours=3), message_id=message_id)
+    report = journey_report(workspace, "Test journey")
+    assert (report.entered, report.completed) == (4, 4)
+    hello = report.nodes["hello"].messages
+    assert hello is not None and hello.sent == 4
+    # Three of the four messages were opened (a click implies an open), by two contacts.
+    assert (hello.delivered, hello.opened, hello.clicked) == (2, 2, 1)
