@@ -1,4 +1,5 @@
-"""``journey-studio journey …``: work with journey files and, later, live journeys."""
+"""``journey-studio journey …``: check and publish journey files, change a live journey's
+state, and report on what happened in a journey (DESIGN §6)."""
 
 from __future__ import annotations
 

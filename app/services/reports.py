@@ -48,9 +48,6 @@ from app.store.workspace import Workspace
 PROCESSED_OUTCOMES = ("processed", "skipped")
 """Step outcomes of runs that moved on; every other outcome is an end reason."""
 
-MESSAGE_STATUS_KEYS = ("queued", "held", "sending", "sent", "failed", "cancelled")
-"""Message statuses counted as plain numbers (``blocked`` is counted by reason)."""
-
 
 class VersionNotFound(LookupError):
     def __init__(self, name: str, version: int, known: Iterable[int]) -> None:
