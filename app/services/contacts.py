@@ -214,17 +214,24 @@ def contact_page(
     reverse = after is None and total is not None and offset > total // 2
     statement = select(contacts.c.id).where(*_search_filter(query, workspace.dialect))
     statement = statement.order_by(*_order(keys, query.descending != reverse, workspace.dialect))
+    if after is not None and len(after) != len(keys):
+        raise ValueError(f"after has {len(after)} values; this sort needs {len(keys)}")
     if after is not None:
-        if len(after) != len(keys):
-            raise ValueError(f"after has {len(after)} values; this sort needs {len(keys)}")
-        statement = statement.where(_after(keys, list(after), query.descending)).limit(limit)
+        stretches = [
+            statement.where(part) for part in _after_parts(keys, list(after), query.descending)
+        ]
     elif reverse and total is not None:
         end = min(offset + limit, total)
-        statement = statement.offset(max(total - end, 0)).limit(max(end - offset, 0))
+        stretches = [statement.offset(max(total - end, 0)).limit(max(end - offset, 0))]
     else:
-        statement = statement.offset(offset).limit(limit)
+        stretches = [statement.offset(offset).limit(limit)]
     with workspace.reader() as connection:
-        ids = list(connection.execute(statement).scalars())
+        ids: list[int] = []
+        for stretch in stretches:  # in order; the next only when the page is not full yet
+            if len(ids) < limit:
+                if after is not None:
+                    stretch = stretch.limit(limit - len(ids))
+                ids.extend(connection.execute(stretch).scalars())
         if reverse:
             ids.reverse()
         rows = connection.execute(
@@ -264,6 +271,24 @@ def _order(keys: Sequence[ColumnElement[Any]], descending: bool, dialect: str) -
     if dialect == "sqlite":
         return [key.desc() if descending else key.asc() for key in keys]
     return [key.desc().nulls_last() if descending else key.asc().nulls_first() for key in keys]
+
+
+def _after_parts(
+    keys: Sequence[ColumnElement[Any]], values: Sequence[Any], descending: bool
+) -> list[ColumnElement[bool]]:
+    """The rows after ``values`` as consecutive stretches of the order, each one condition an
+    index on the first key can answer as a range: the empty values of the first key form a
+    stretch of their own (first going up, last going down) instead of an ``OR … IS NULL``."""
+    key, value = keys[0], values[0]
+    if len(keys) == 1:
+        return [_after(keys, values, descending)]
+    rest = _after(keys[1:], values[1:], descending)
+    if value is None:
+        empty = and_(key.is_(None), rest)
+        return [empty] if descending else [empty, key.is_not(None)]
+    if descending:
+        return [and_(key <= value, or_(key < value, and_(key == value, rest))), key.is_(None)]
+    return [and_(key >= value, or_(key > value, and_(key == value, rest)))]
 
 
 def _after(

@@ -73,6 +73,7 @@ def all_rows(
         after = last.sort_key if keyset and last is not None else None
         rows = contact_page(workspace, query, len(ids), page, after=after, total=total)
         ids.extend(row.id for row in rows)
+        assert len(ids) <= 1_000, "pages repeat rows (they would never end)"
         if len(rows) < page:
             return ids
         last = rows[-1]
