@@ -314,13 +314,29 @@ def _search_filter(query: ContactQuery, dialect: str) -> list[ColumnElement[bool
     """One condition per word: it appears in one of :data:`SEARCHED` (case-insensitive)."""
     conditions: list[ColumnElement[bool]] = []
     for word in query.words:
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         if dialect == "sqlite":  # LIKE ignores ASCII case on SQLite; lower() would cost a call
-            matches = [column.like(pattern, escape="\\") for column in SEARCHED]
+            matches = [
+                column.like(_pattern(spelling), escape="\\")
+                for spelling in _spellings(word)
+                for column in SEARCHED
+            ]
         else:
-            matches = [column.ilike(pattern, escape="\\") for column in SEARCHED]
+            matches = [column.ilike(_pattern(word), escape="\\") for column in SEARCHED]
         conditions.append(or_(*matches))
     return conditions
+
+
+def _pattern(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _spellings(word: str) -> list[str]:
+    """The cases of ``word`` SQLite's LIKE cannot equate itself: it folds ASCII letters only,
+    so a word with other letters (``åberg``, ``ÖZIL``) is also tried lower-case, upper-case
+    and capitalised (``Åberg``)."""
+    if word.isascii():
+        return [word]
+    return list(dict.fromkeys([word, word.lower(), word.upper(), word.capitalize()]))
 
 
 def contact_detail(workspace: Workspace, contact_id: int) -> ContactDetail:

@@ -159,6 +159,23 @@ def test_search_wildcards_are_literal(demo: Workspace) -> None:
     assert count_contacts(demo, ContactQuery(search="%")) == 1
 
 
+def test_search_ignores_the_case_of_letters_beyond_ascii(demo: Workspace) -> None:
+    with demo.writer() as connection:
+        connection.execute(
+            insert(contacts),
+            [
+                {"email": f"{n}@example.com", "last_name": name, "kind": "contact"}
+                | {"created_at": NOW, "updated_at": NOW, "attributes": {}}
+                for n, name in enumerate(["Åkesson", "ÖZDEMIR-Test", "Ærøskøbing"])
+            ],
+        )
+    assert count_contacts(demo, ContactQuery(search="åkesson")) == 1
+    assert count_contacts(demo, ContactQuery(search="ÅKESSON")) == 1
+    assert count_contacts(demo, ContactQuery(search="özdemi")) == 1
+    assert count_contacts(demo, ContactQuery(search="æRØSKØBING")) == 1
+    assert count_contacts(demo, ContactQuery(search="ærøskøbing")) == 1
+
+
 def test_detail_has_fields_typed_attributes_consent_events_newest_first_and_journeys(
     demo: Workspace,
 ) -> None:
