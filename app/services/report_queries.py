@@ -175,18 +175,21 @@ def message_statuses(
     return statuses
 
 
-def interactions(connection: Connection, scope: ReportScope) -> dict[str, dict[str, int]]:
+def interactions(
+    connection: Connection, scope: ReportScope, *, from_events: bool | None = None
+) -> dict[str, dict[str, int]]:
     """node → unique contacts delivered, opened, clicked and bounced.
 
     Per message, from its interaction events (``<channel>_<interaction>``): a click implies
     an open, an open or click implies delivery, and a bounce without either undoes the
     delivery. A contact counts once per node however many of its runs got the message: when
     no contact ran the journey twice (the usual case), each has at most one message per node,
-    so messages are counted; otherwise distinct contacts are."""
+    so messages are counted; otherwise distinct contacts are. ``from_events`` chooses how
+    messages are read (see :func:`_messages_interacting`)."""
     several_runs = exists().where(scope.of(enrollments), enrollments.c.run > 1)
     if connection.execute(select(several_runs)).scalar_one():
         return _contacts_interacting(connection, scope)
-    return _messages_interacting(connection, scope)
+    return _messages_interacting(connection, scope, from_events=from_events)
 
 
 _BITS = {interaction: 1 << place for place, interaction in enumerate(INTERACTIONS)}
@@ -204,32 +207,53 @@ def _interacted(mask: int) -> dict[str, bool]:
     }
 
 
-def _messages_interacting(connection: Connection, scope: ReportScope) -> dict[str, dict[str, int]]:
-    """Messages per node and combination of interactions: each message's events are read
-    from the (message_id, type) index in one probe, and the few (node, combination) groups
-    are added up here."""
+def _messages_interacting(
+    connection: Connection, scope: ReportScope, *, from_events: bool | None = None
+) -> dict[str, dict[str, int]]:
+    """Messages per node and combination of interactions (a bit per kind, as :data:`_BITS`);
+    the few (node, combination) groups are added up here.
+
+    The combination of each message comes from the events' (message_id, type) index, read
+    one of two ways: in one pass over every message's events, in message order, when this
+    journey (or version) holds at least half the workspace's messages; else by one probe per
+    message of the journey. ``from_events`` forces one way."""
+    if from_events is None:
+        mine, every = connection.execute(
+            select(
+                select(func.count()).where(scope.of(messages)).scalar_subquery(),
+                select(func.count()).select_from(messages).scalar_subquery(),
+            )
+        ).one()
+        from_events = 2 * mine >= every
     mask: ColumnElement[Any] = literal(0)
     for interaction, bit in _BITS.items():
         kinds = [f"{channel}_{interaction}" for channel in get_args(Channel)]
         mask = mask + bit * func.max(case((events.c.type.in_(kinds), 1), else_=0))
-    per_message = (
-        select(
-            messages.c.node_id,
-            select(mask)
-            .where(events.c.message_id == messages.c.id)
-            .scalar_subquery()
-            .label("mask"),
+    if from_events:
+        each = (
+            select(events.c.message_id, mask.label("mask"))
+            .where(events.c.message_id.is_not(None))
+            .group_by(events.c.message_id)
+            .subquery()
         )
-        .where(scope.of(messages))
-        .subquery()
-    )
-    rows = connection.execute(
+        per_message = (
+            select(messages.c.node_id, each.c.mask)
+            .join(each, each.c.message_id == messages.c.id)
+            .where(scope.of(messages))
+            .subquery()
+        )
+    else:
+        probe = select(mask).where(events.c.message_id == messages.c.id).scalar_subquery()
+        per_message = (
+            select(messages.c.node_id, probe.label("mask")).where(scope.of(messages)).subquery()
+        )
+    query = (
         select(per_message.c.node_id, per_message.c.mask, func.count())
         .where(per_message.c.mask.is_not(None))
         .group_by(per_message.c.node_id, per_message.c.mask)
     )
     counts: dict[str, dict[str, int]] = {}
-    for node_id, bits, count in rows:
+    for node_id, bits, count in connection.execute(query):
         node = counts.setdefault(node_id, dict.fromkeys(INTERACTIONS, 0))
         for interaction, counted in _interacted(int(bits)).items():
             node[interaction] += count if counted else 0

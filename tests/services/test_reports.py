@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 
 from app.services.documents import read_journey, read_segment
 from app.services.journeys import JourneyNotFound
+from app.services.report_queries import ReportScope, interactions
 from app.services.reports import (
     JourneyReport,
     VersionNotFound,
@@ -125,6 +126,16 @@ def test_reengagement_reminder_messages(reengagement: World) -> None:
     # Five accepted by the transport; Dee's bounced. Cy's click counts as an open.
     assert (stats.delivered, stats.opened, stats.clicked, stats.bounced) == (4, 2, 1, 1)
     assert stats.rates() == {"opened": 0.5, "clicked": 0.25}
+
+
+def test_both_ways_of_reading_interactions_agree(reengagement: World) -> None:
+    """All the events in one pass, or one probe per message: the same counts."""
+    with reengagement.workspace.reader() as connection:
+        scope = ReportScope(read_journey(SAMPLES / "re-engagement.journey.json").id)
+        in_one_pass = interactions(connection, scope, from_events=True)
+        probed = interactions(connection, scope, from_events=False)
+    assert in_one_pass == probed
+    assert in_one_pass["reminder"] == {"delivered": 4, "opened": 2, "clicked": 1, "bounced": 1}
 
 
 def test_reengagement_daily_series(reengagement: World) -> None:
