@@ -10,6 +10,10 @@ widget is ever touched from another thread.
 being edited): only the newest submission for a key delivers; an older one that finishes late
 is dropped, so a stale result is never shown over a newer one. A result for a widget that
 has been deleted meanwhile (its window closed) is dropped too.
+
+:class:`Coalesced` is for figures refreshed on a beat (after every engine tick) whose reading
+may take longer than the beat on a big workspace: one reading at a time, and the asks that come
+while it runs become one more reading after it, never a queue.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 WORKERS = 2
 
@@ -116,6 +120,59 @@ class Background(QObject):
         if isinstance(owner, QObject) and not shiboken6.isValid(owner):
             return  # the widget that asked has been closed and deleted meanwhile
         callback(value)
+
+
+class Coalesced(QObject):
+    """Runs ``work`` on the background pool one reading at a time; :meth:`ask` while a reading
+    runs asks for one more, started ``pause_ms`` after the current one is delivered."""
+
+    def __init__(
+        self,
+        background: Background,
+        work: Callable[[], Any],
+        on_done: Callback,
+        on_error: ErrorCallback | None = None,
+        pause_ms: int = 1000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._background = background
+        self._work = work
+        self._on_done = on_done
+        self._on_error = on_error
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(pause_ms)
+        self._pause.timeout.connect(self.ask)
+        self._running = False
+        self._again = False
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def ask(self) -> None:
+        if self._running:
+            self._again = True
+            return
+        self._running = True
+        self._background.submit(self._work, self._done, self._failed)
+
+    def _done(self, value: Any) -> None:
+        self._finish()
+        self._on_done(value)
+
+    def _failed(self, error: BaseException) -> None:
+        self._finish()
+        if self._on_error is None:
+            raise error
+        self._on_error(error)
+
+    def _finish(self) -> None:
+        self._running = False
+        if self._again:
+            self._again = False
+            self._pause.start()
 
 
 def _raise(error: BaseException) -> None:

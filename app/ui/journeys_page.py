@@ -36,6 +36,7 @@ from app.domain.loading import DocumentError
 from app.services import journey_library as library
 from app.services.documents import suggested_file_name
 from app.services.reports import JourneyReport, JourneySummary, journey_report, journey_summaries
+from app.ui.background import Coalesced
 from app.ui.context import AppContext
 from app.ui.designer.editor import DesignerWidget
 from app.ui.designer.properties.sources import workspace_sources
@@ -44,6 +45,9 @@ from app.ui.journey_list import JourneyTable
 from app.ui.journey_session import JourneySession
 
 FILE_FILTER = "Journeys (*.journey.json);;All files (*)"
+REPORT_PAUSE_MS = 5000
+"""At least this long between two readings of an open journey's analytics: on a million
+contacts one reading takes seconds (bench/report.py), and the engine ticks every 5 s."""
 EMPTY_TEXT = (
     "No journeys in this workspace yet. Start a new journey: pick the segment whose members "
     "enter it, then draw what happens to them — emails, text messages, waits and branches. "
@@ -76,6 +80,22 @@ class JourneysPage(QWidget):
         self.choose_import_path: Callable[[], Path | None] = self._choose_import_path
         self.choose_export_path: Callable[[str], Path | None] = self._choose_export_path
         self.buttons: dict[str, QPushButton] = {}
+        self._report_of: str | None = None
+        workspace = context.workspace
+        self._summaries = Coalesced(
+            context.background,
+            lambda: journey_summaries(workspace),
+            self._show_journeys,
+            parent=self,
+        )
+        self._report = Coalesced(
+            context.background,
+            self._read_report,
+            self._show_report,
+            self._report_failed,
+            pause_ms=REPORT_PAUSE_MS,
+            parent=self,
+        )
         self.list_view = self._build_list()
         self.editor_view = self._build_editor()
         self.stack = QStackedWidget()
@@ -100,23 +120,23 @@ class JourneysPage(QWidget):
 
     def refresh(self) -> None:
         """Reload the list's rows and figures, and the open journey's analytics, off the GUI
-        thread."""
-        workspace = self.context.workspace
-        self.context.background.submit_latest(
-            "journeys", lambda: journey_summaries(workspace), self._show_journeys
-        )
+        thread (asks while a reading runs make one more reading, never a queue)."""
+        self._summaries.ask()
         self.refresh_figures()
 
     def refresh_figures(self) -> None:
         """Load the open journey's analytics (none for a draft that never went live)."""
         session = self.session
         if not session.is_open or session.current_version is None:
+            self._report_of = None
             self._show_report(None)
             return
-        workspace, name = self.context.workspace, session.stored_name
-        self.context.background.submit_latest(
-            "journey-report", lambda: journey_report(workspace, name), self._show_report
-        )
+        self._report_of = session.stored_name
+        self._report.ask()
+
+    def _read_report(self) -> JourneyReport | None:
+        name = self._report_of  # set on the GUI thread before each ask
+        return None if name is None else journey_report(self.context.workspace, name)
 
     def _read_workspace_names(self) -> None:
         """Segments and attributes may have changed since the last journey was opened."""
@@ -132,6 +152,10 @@ class JourneysPage(QWidget):
         self.designer.scene.set_stats(card_lines(report))
         self.figures.setText(journey_line(report))
         self.figures.setVisible(True)
+
+    def _report_failed(self, error: BaseException) -> None:
+        self._show_report(None)
+        self.message.emit(f"The journey's figures could not be read: {error}", 8000)
 
     def _show_journeys(self, rows: list[JourneySummary]) -> None:
         self.table.set_journeys(rows)

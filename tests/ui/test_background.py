@@ -84,3 +84,29 @@ def test_work_submitted_after_shutdown_does_not_run(qtbot: QtBot, qapp: object) 
     qtbot.wait(50)
     assert future.cancelled() and latest.cancelled()
     assert ran == []
+
+
+def test_asks_while_a_reading_runs_become_one_more_reading(
+    qtbot: QtBot, background: Background
+) -> None:
+    from app.ui.background import Coalesced
+
+    release = threading.Event()
+    started: list[int] = []
+    shown: list[int] = []
+
+    def reading() -> int:
+        started.append(len(started) + 1)
+        release.wait(5)
+        return len(started)
+
+    figures = Coalesced(background, reading, shown.append, pause_ms=10)
+    figures.ask()
+    qtbot.waitUntil(lambda: started == [1], timeout=3000)
+    for _ in range(5):  # five engine ticks while the first reading is still running
+        figures.ask()
+    release.set()
+    qtbot.waitUntil(lambda: shown == [1, 2], timeout=3000)
+    qtbot.wait(100)
+    assert started == [1, 2]  # one more reading, not five
+    assert not figures.running
