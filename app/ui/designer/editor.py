@@ -55,7 +55,7 @@ class DesignerWidget(QWidget):
         super().__init__(parent)
         self.setObjectName("designer")
         self.undo_stack = QUndoStack(self)
-        self.scene = JourneyScene()
+        self.scene = JourneyScene(self)  # goes with the widget, not with Python's collector
         self.view = JourneyView(self.scene)
         self.palette = NodePalette()
         self.issues = IssuesPanel()
