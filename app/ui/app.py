@@ -2,8 +2,9 @@
 
 This is the GUI entry point that `journey-studio` (without a command) calls, and the one place
 that builds the app's object graph (STYLE 11): workspace → context (clock, background pool) →
-engine host → main window. Opening another workspace from the window builds a new graph and
-closes the old one (its engine stops and gives the lease back, its workspace closes).
+main window, then the engine host once the window is shown. Opening another workspace from the
+window builds a new graph and closes the old one (its engine stops and gives the lease back,
+its workspace closes).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
@@ -20,7 +21,6 @@ from app.store.workspace import WorkspaceError, open_workspace
 from app.ui import preferences
 from app.ui.background import Background
 from app.ui.context import AppContext
-from app.ui.engine_host import EngineHost
 from app.ui.journey_session import Unsaved
 from app.ui.main_window import MainWindow
 
@@ -45,13 +45,12 @@ class Launcher(QObject):
             QMessageBox.critical(self.window, "The workspace could not be opened", str(error))
             return None
         context = AppContext(workspace, Background())
-        engine = EngineHost(context) if self.run_engine else None
-        window = MainWindow(context, engine)
+        window = MainWindow(context)
         window.workspace_requested.connect(self._switch)
         window.destroyed.connect(lambda _obj=None: _close_context(context))
         preferences.remember_workspace(context.location)
-        if engine is not None:
-            engine.start()
+        if self.run_engine:  # once the window is on screen: the engine's modules load then
+            QTimer.singleShot(0, window, lambda: _start_engine(window, context))
         self.window = window
         return window
 
@@ -69,6 +68,15 @@ class Launcher(QObject):
             old.close()
             old.deleteLater()
         new.show()
+
+
+def _start_engine(window: MainWindow, context: AppContext) -> None:
+    from app.ui.engine_host import EngineHost
+
+    if window.isVisible():
+        engine = EngineHost(context)
+        window.attach_engine(engine)
+        engine.start()
 
 
 def _close_context(context: AppContext) -> None:

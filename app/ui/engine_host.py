@@ -12,37 +12,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from PySide6.QtCore import QObject, Signal
 
 from app.engine.tick import TickReport
 from app.services.runtime import TICK_INTERVAL, EngineBusy, EngineRunner
 from app.ui.context import AppContext
+from app.ui.engine_state import EngineState
 
 STOP_TIMEOUT_S = 30
-
-
-@dataclass(frozen=True)
-class EngineState:
-    """What the status bar shows: ``stopped``, ``starting``, ``running``, ``waiting``, ``error``."""
-
-    phase: str
-    last_tick: datetime | None = None
-    detail: str = ""
-
-    def describe(self) -> str:
-        if self.phase == "running" and self.last_tick is not None:
-            local = self.last_tick.astimezone().strftime("%H:%M:%S")
-            return f"Engine: running · last tick {local}"
-        return {
-            "stopped": "Engine: stopped",
-            "starting": "Engine: starting…",
-            "running": "Engine: running",
-            "waiting": f"Engine: waiting — {self.detail}",
-            "error": f"Engine: tick failed — {self.detail}",
-        }[self.phase]
 
 
 class EngineHost(QObject):

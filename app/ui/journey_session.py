@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
+from types import ModuleType
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -25,13 +26,20 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from app.domain.journey import JourneyDocument, Node
 from app.domain.validation import Finding, has_errors
 from app.services import journey_library as library
-from app.services import journeys as lifecycle
 from app.store.versions import load_version
 from app.ui.context import AppContext
 from app.ui.designer.editor import DesignerWidget
 
 PUBLISHED_STATUSES = ("live", "paused", "stopped", "completed")
 FINAL_STATUSES = ("stopped", "completed")
+
+
+def _lifecycle_service() -> ModuleType:
+    """:mod:`app.services.journeys`, imported on first use: it brings the engine's modules,
+    which start-up does not need (DESIGN §8: window shown within 2 s)."""
+    from app.services import journeys
+
+    return journeys
 
 
 class Unsaved(Enum):
@@ -150,6 +158,7 @@ class JourneySession(QObject):
         if not self.is_open or self.read_only:
             return False
         document = self.designer.document
+        lifecycle = _lifecycle_service()
         try:
             result = lifecycle.publish(self.context.workspace, document, self.context.now())
         except (lifecycle.LifecycleError, library.JourneyNameTaken) as error:
@@ -180,10 +189,10 @@ class JourneySession(QObject):
             self.changed.emit()
 
     def pause(self) -> bool:
-        return self._lifecycle(lifecycle.pause, "paused")
+        return self._lifecycle(_lifecycle_service().pause, "paused")
 
     def resume(self) -> bool:
-        return self._lifecycle(lifecycle.resume, "live")
+        return self._lifecycle(_lifecycle_service().resume, "live")
 
     def stop(self) -> bool:
         question = (
@@ -192,7 +201,7 @@ class JourneySession(QObject):
         )
         if not self.confirm("Stop the journey", question):
             return False
-        return self._lifecycle(lifecycle.stop, "stopped")
+        return self._lifecycle(_lifecycle_service().stop, "stopped")
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -202,6 +211,7 @@ class JourneySession(QObject):
     def _lifecycle(self, change: Callable[..., object], status: str) -> bool:
         if not self.is_open:
             return False
+        lifecycle = _lifecycle_service()
         try:
             change(self.context.workspace, self.stored_name, self.context.now())
         except (lifecycle.LifecycleError, lifecycle.JourneyNotFound) as error:

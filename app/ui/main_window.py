@@ -3,7 +3,7 @@
 The areas are fixed here (:data:`AREAS`); :data:`PAGES` says which widget each area shows. Every
 page receives the :class:`~app.ui.context.AppContext` (the open workspace, the clock, the
 background pool). The window shows the in-process engine's state through the
-:class:`~app.ui.engine_host.EngineHost` it is given (none in tests that do not run one).
+:class:`~app.ui.engine_host.EngineHost` attached to it (none in tests that do not run one).
 
 The menus offer the journey commands and the designer's own actions (the designer owns them and
 their shortcuts), opening another workspace and the recent ones. Closing the window asks about
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -34,8 +35,11 @@ from PySide6.QtWidgets import (
 
 from app.ui import preferences
 from app.ui.context import AppContext
-from app.ui.engine_host import EngineHost, EngineState
+from app.ui.engine_state import EngineState
 from app.ui.journeys_page import JourneysPage
+
+if TYPE_CHECKING:
+    from app.ui.engine_host import EngineHost
 
 WINDOW_TITLE = "Journey Studio"
 DEFAULT_SIZE = (1280, 800)
@@ -207,7 +211,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.context = context
-        self.engine = engine
+        self.engine: EngineHost | None = None
         self.setWindowTitle(WINDOW_TITLE)
         self.resize(*DEFAULT_SIZE)
         self.choose_workspace_path: Callable[[], Path | None] = self._choose_workspace_path
@@ -243,9 +247,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.workspace_label, 1)
         self.statusBar().addPermanentWidget(self.engine_label)
         if engine is not None:
-            engine.state_changed.connect(self._show_engine)
-            engine.ticked.connect(lambda _report: self.journeys.refresh())
-            self._show_engine(engine.state)
+            self.attach_engine(engine)
 
         geometry = preferences.window_geometry()
         if geometry is not None:
@@ -319,6 +321,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text, timeout)
         else:
             self.statusBar().clearMessage()
+
+    def attach_engine(self, engine: EngineHost) -> None:
+        """Show this engine's state, refresh the figures after its ticks, stop it on close."""
+        self.engine = engine
+        engine.state_changed.connect(self._show_engine)
+        engine.ticked.connect(lambda _report: self.journeys.refresh())
+        self._show_engine(engine.state)
 
     def _show_engine(self, state: EngineState) -> None:
         self.engine_label.setText(state.describe())

@@ -317,3 +317,26 @@ def test_a_workspace_at_0003_loses_the_unused_enrollment_index_and_keeps_its_run
         assert indexes == before - {"ix_enrollments_status_due_at"}
         row = connection.execute(select(enrollments)).one()
         assert (row.contact_id, row.node_id, row.due_at) == (contact_id, "wait", NOW)
+
+
+def test_the_head_read_from_the_revision_files_is_alembics_head() -> None:
+    assert migrations.code_head() == migrations.head_revision()
+
+
+def test_opening_an_up_to_date_workspace_does_not_load_alembic(tmp_path: Path) -> None:
+    """Start-up pays for Alembic only when a workspace needs migrating."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "current.db"
+    open_workspace(str(path)).close()  # created and migrated to head
+    probe = (
+        "import sys\n"
+        "from app.store.workspace import open_workspace\n"
+        f"open_workspace({str(path)!r}).close()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "False"
