@@ -53,6 +53,23 @@ CHANNEL_INTERACTIONS: dict[Channel, tuple[Interaction, ...]] = {
 }
 """Which interactions a branch may test on a message of each channel (DESIGN §4)."""
 
+IMPLIED_BY: dict[Interaction, tuple[Interaction, ...]] = {
+    "delivered": ("delivered", "opened", "clicked"),
+    "opened": ("opened", "clicked"),
+    "clicked": ("clicked",),
+    "bounced": ("bounced",),
+}
+"""The interactions that show each one happened: a click implies an open (images blocked, a
+privacy proxy), an open or a click implies delivery. The branch and the analytics agree on it
+(DESIGN §6)."""
+
+
+def interaction_event_types(channel: Channel, interaction: Interaction) -> tuple[str, ...]:
+    """The event types that make a branch on ``interaction`` of a ``channel`` message hold
+    (``email_opened`` and ``email_clicked`` for an email's "opened")."""
+    possible = CHANNEL_INTERACTIONS[channel]
+    return tuple(f"{channel}_{kind}" for kind in IMPLIED_BY[interaction] if kind in possible)
+
 
 @dataclass(frozen=True)
 class TemplateField:

@@ -48,7 +48,7 @@ from app.domain.node_configs import (
     WaitUntil,
     WaitUntilAttribute,
 )
-from app.domain.registry import NEXT, OTHERWISE
+from app.domain.registry import NEXT, OTHERWISE, interaction_event_types
 from app.domain.templates import TemplateProblem, render
 from app.domain.timing import attribute_wait_due, next_time_of_day, quiet_hours_release
 from app.engine.moves import end, move
@@ -344,7 +344,8 @@ def branch_holds(plan: VersionPlan, config: BranchConfig, ctx: NodeContext) -> C
         return _contact_holds(ctx.condition(condition))
     test = condition.interaction
     sender = plan.nodes[test.node]
-    event_type = f"{sender.spec.channel}_{test.interaction}"
+    assert sender.spec.channel is not None  # validation: the named node sends a message
+    event_types = interaction_event_types(sender.spec.channel, test.interaction)
     limit = func.coalesce(enrollments.c.due_at, ctx.now)
     sent = message_id(plan.journey_id, test.node)
     # Looked up by the message's id (its primary key, and the events' message_id index), so
@@ -357,7 +358,7 @@ def branch_holds(plan: VersionPlan, config: BranchConfig, ctx: NodeContext) -> C
             events.c.message_id == sent,
             messages.c.enrollment_id == enrollments.c.id,
             messages.c.node_id == test.node,
-            events.c.type == event_type,
+            events.c.type.in_(event_types),
             events.c.occurred_at <= ctx.now,
             or_(enrollments.c.waiting_since.is_(None), events.c.occurred_at <= limit),
         )

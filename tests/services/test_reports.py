@@ -110,12 +110,12 @@ def test_reengagement_nodes_match_what_happened(reengagement: World) -> None:
     wait = nodes["wait-5d"]
     assert (wait["entered"], wait["processed"], wait["exits"]) == (6, 5, {"exit_event": 1})
     branch = nodes["opened"]
-    # Only Ana's open is an "opened" event; Cy's click alone does not take the branch's yes.
-    assert branch["ports"] == {"yes": 1, "no": 4}
-    assert branch["port_shares"] == {"yes": 0.2, "no": 0.8}
-    assert nodes["exit-offer"]["exits"] == {"completed": 1}
-    assert nodes["exit-sms"]["exits"] == {"completed": 4}
-    assert nodes["sms"]["messages"]["sent"] == 4 and nodes["offer"]["messages"]["sent"] == 1
+    # Ana opened; Cy only clicked, which shows an open too (the branch and the report agree).
+    assert branch["ports"] == {"yes": 2, "no": 3}
+    assert branch["port_shares"] == {"yes": 0.4, "no": 0.6}
+    assert nodes["exit-offer"]["exits"] == {"completed": 2}
+    assert nodes["exit-sms"]["exits"] == {"completed": 3}
+    assert nodes["sms"]["messages"]["sent"] == 3 and nodes["offer"]["messages"]["sent"] == 2
 
 
 def test_reengagement_reminder_messages(reengagement: World) -> None:
