@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,11 +39,12 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def demo_context(demo_db: Path, tmp_path: Path, qapp: object) -> Iterator[AppContext]:
-    """A private copy of the demo workspace, opened, as the window would hand it to pages."""
-    copy = tmp_path / "demo.db"
-    copy.write_bytes(demo_db.read_bytes())
+@contextmanager
+def opened_copy(source: Path, folder: Path) -> Iterator[AppContext]:
+    """A private copy of the workspace file ``source``, opened, with the context the window
+    would hand to pages; closed afterwards."""
+    copy = folder / source.name
+    copy.write_bytes(source.read_bytes())
     opened = open_workspace(str(copy))
     context = make_context(opened)
     try:
@@ -50,6 +52,13 @@ def demo_context(demo_db: Path, tmp_path: Path, qapp: object) -> Iterator[AppCon
     finally:
         context.background.shutdown()
         opened.close()
+
+
+@pytest.fixture
+def demo_context(demo_db: Path, tmp_path: Path, qapp: object) -> Iterator[AppContext]:
+    """A private copy of the demo workspace, opened, as the window would hand it to pages."""
+    with opened_copy(demo_db, tmp_path) as context:
+        yield context
 
 
 @pytest.fixture(autouse=True)

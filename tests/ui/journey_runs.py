@@ -19,7 +19,7 @@ from app.services.runtime import EngineRunner
 from app.store.journeys import list_journeys, load_draft
 from app.store.workspace import open_workspace
 from app.ui.context import AppContext
-from tests.ui.conftest import NOW, make_context
+from tests.ui.conftest import NOW, opened_copy
 
 RUN_JOURNEYS = ("Re-engagement", "High-value follow-up")
 LATER = NOW + timedelta(days=5, hours=2)
@@ -46,12 +46,5 @@ def ran_demo_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 @pytest.fixture
 def ran_context(ran_demo_db: Path, tmp_path: Path, qapp: object) -> Iterator[AppContext]:
-    copy = tmp_path / "demo.db"
-    copy.write_bytes(ran_demo_db.read_bytes())
-    opened = open_workspace(str(copy))
-    context = make_context(opened)
-    try:
+    with opened_copy(ran_demo_db, tmp_path) as context:
         yield context
-    finally:
-        context.background.shutdown()
-        opened.close()
