@@ -21,6 +21,7 @@ from app.store.workspace import WorkspaceError, open_workspace
 from app.ui import preferences
 from app.ui.background import Background
 from app.ui.context import AppContext
+from app.ui.designer.clipboard import FRAGMENT_MIME
 from app.ui.journey_session import Unsaved
 from app.ui.main_window import MainWindow
 
@@ -108,7 +109,18 @@ def create_application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setStyle("Fusion")  # the same base look on every platform; the style sheet refines it
     app.setStyleSheet(load_style_sheet())
+    if existing is None:
+        app.aboutToQuit.connect(release_clipboard)
     return app
+
+
+def release_clipboard() -> None:
+    """Give up the clipboard if it holds journey nodes this app copied. Otherwise Qt deletes
+    the copied data after Python has shut down, and the process crashes on its way out."""
+    clipboard = QApplication.clipboard()
+    data = clipboard.mimeData()
+    if clipboard.ownsClipboard() or (data is not None and data.hasFormat(FRAGMENT_MIME)):
+        clipboard.clear()
 
 
 def load_style_sheet() -> str:

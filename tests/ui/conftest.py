@@ -70,3 +70,13 @@ def private_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     folder = str(tmp_path_factory.mktemp("qsettings"))
     for form in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(form, QSettings.Scope.UserScope, folder)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clipboard_released_at_the_end() -> Iterator[None]:
+    """Copy tests leave journey nodes on the clipboard; Qt would delete them after Python has
+    shut down, and pytest would crash on its way out (exit 139) after every test passed."""
+    yield
+    from app.ui.app import release_clipboard
+
+    release_clipboard()
