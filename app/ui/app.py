@@ -20,6 +20,7 @@ from app.resources import resource_path
 from app.store.workspace import WorkspaceError, open_workspace
 from app.ui import preferences
 from app.ui.background import Background
+from app.ui.collector import collect_on_gui_thread
 from app.ui.context import AppContext
 from app.ui.designer.clipboard import FRAGMENT_MIME
 from app.ui.journey_session import Unsaved
@@ -111,6 +112,7 @@ def create_application() -> QApplication:
     app.setStyleSheet(load_style_sheet())
     if existing is None:
         app.aboutToQuit.connect(release_clipboard)
+    collect_on_gui_thread(app)
     return app
 
 

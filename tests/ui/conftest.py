@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -70,6 +71,21 @@ def private_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     folder = str(tmp_path_factory.mktemp("qsettings"))
     for form in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(form, QSettings.Scope.UserScope, folder)
+
+
+@pytest.fixture(autouse=True)
+def collected_on_the_gui_thread(qapp: object) -> Iterator[None]:
+    """As in the app (:mod:`app.ui.collector`): a test's garbage, widgets included, is
+    collected on the GUI thread when it ends, never by a background worker later on."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.collector import collect_on_gui_thread
+
+    app = QApplication.instance()
+    assert app is not None
+    collect_on_gui_thread(app)
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session", autouse=True)
