@@ -198,6 +198,12 @@ def open_workspace(path_or_url: str | None = None, *, revision: str = "head") ->
     return workspace
 
 
+WRITER_OPTIONS = {"preserve_rowcount": True}
+"""The engine counts what its ``INSERT … SELECT`` statements wrote (``rowcount``). SQLAlchemy
+keeps that figure only for UPDATE and DELETE unless asked; psycopg then reports -1, which read
+as "some rows" and made the engine carry an empty batch forever on PostgreSQL."""
+
+
 def _create_engines(url: str, where: str) -> tuple[Engine, Engine]:
     try:
         parsed = make_url(url)
@@ -205,14 +211,22 @@ def _create_engines(url: str, where: str) -> tuple[Engine, Engine]:
             path = _sqlite_path(parsed.database, where)
             _check_sqlite_file(path)
             engine = create_engine(url)
-            writer_engine = create_engine(url, pool_size=1, max_overflow=0)
+            writer_engine = create_engine(
+                url, pool_size=1, max_overflow=0, execution_options=WRITER_OPTIONS
+            )
             _configure_sqlite(engine, writer=False)
             _configure_sqlite(writer_engine, writer=True)
         else:
             engine = create_engine(
                 url, pool_pre_ping=True, execution_options={"postgresql_readonly": True}
             )
-            writer_engine = create_engine(url, pool_pre_ping=True, pool_size=1, max_overflow=0)
+            writer_engine = create_engine(
+                url,
+                pool_pre_ping=True,
+                pool_size=1,
+                max_overflow=0,
+                execution_options=WRITER_OPTIONS,
+            )
     except exc.NoSuchModuleError as error:
         raise WorkspaceError(
             f"{where}: not a database URL Journey Studio knows ({error})"
