@@ -1,27 +1,47 @@
 """Rendering at dispatch with a cache per distinct input (DESIGN §8).
 
 Most messages of a send node differ only in a few contact values and in their own links. A
-template is rendered once per distinct combination of the values it actually reads, with
-placeholders standing for the per-message links (``unsubscribe_url``, ``view_url``); each
-message's links are filled in afterwards. A template that transforms a link (so that its
-placeholder does not come out unchanged) is rendered per message, as before. The result is
-always exactly what :func:`app.domain.templates.render` gives.
+node's templates are rendered once per distinct combination of the values they actually read,
+with the per-message links (``unsubscribe_url``, ``view_url``) left out as holes; each
+message's links are filled in afterwards. The result is always exactly what
+:func:`app.domain.templates.render` gives:
+
+- a template may use a link only as a plain ``{{ unsubscribe_url }}`` written straight into
+  the output (not in a filter, test, macro, ``set`` or ``call`` block, ``autoescape`` block or
+  recursive loop); one that does anything else with a link is rendered per message;
+- the holes are marked by text that is random per cache, so neither a template nor contact
+  data can make one appear;
+- a message that would exceed the output limit once its links are in is rendered on its own
+  (which refuses it);
+- a template error is raised for each message that meets it, in the order of the templates.
 """
 
 from __future__ import annotations
 
-import html as markup
-from collections.abc import Mapping
+import re
+import secrets
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from markupsafe import escape
 
 from app.domain.journey import Node
 from app.domain.node_configs import NodeConfig
-from app.domain.templates import render, template_variables
+from app.domain.templates import MAX_OUTPUT_CHARS, TemplateProblem, render, template_variables
 
 PER_MESSAGE = ("unsubscribe_url", "view_url")
-_PLACEHOLDERS = {name: f"zq{i}JSLINKPLACEHOLDER{i}qz" for i, name in enumerate(PER_MESSAGE)}
 LIMIT = 20_000
+"""Distinct inputs kept per cache before it starts afresh."""
 _MISSING = object()
+_PARSER = jinja2.Environment()
+_PLAIN_ANCESTORS = (nodes.Template, nodes.Output)
+
+Parts = tuple[str, ...]
+"""A rendered template with holes: literal text at even places, link names at odd places."""
+Source = tuple[str, bool]
+"""A template and whether it renders HTML (autoescaped)."""
 
 
 def _lookup(name: str, contact: Mapping[str, Any], context: Mapping[str, Any]) -> object:
@@ -38,26 +58,63 @@ def _lookup(name: str, contact: Mapping[str, Any], context: Mapping[str, Any]) -
     return value.get(key, _MISSING) if isinstance(value, Mapping) else _MISSING
 
 
+def _links_written_plainly(source: str) -> bool:
+    """Whether every use of a per-message link is a plain ``{{ link }}`` whose text goes
+    straight into the output, so that filling it in afterwards gives the same text."""
+    try:
+        tree = _PARSER.parse(source)
+    except Exception:  # rendered per message, which reports it
+        return False
+    plain: set[int] = set()
+
+    def walk(node: nodes.Node, straight: bool) -> None:
+        if isinstance(node, nodes.Output):
+            for child in node.nodes:
+                if straight and isinstance(child, nodes.Name) and child.ctx == "load":
+                    plain.add(id(child))
+        if isinstance(node, nodes.For):  # its body and else, unless it recurses
+            keeps = set() if node.recursive else {id(c) for c in (*node.body, *node.else_)}
+            for child in node.iter_child_nodes():
+                walk(child, straight and id(child) in keeps)
+        elif isinstance(node, nodes.If):  # not its test
+            for child in node.iter_child_nodes():
+                walk(child, straight and child is not node.test)
+        else:
+            for child in node.iter_child_nodes():
+                walk(child, straight and isinstance(node, _PLAIN_ANCESTORS))
+
+    try:
+        walk(tree, True)
+        names = list(tree.find_all(nodes.Name))
+    except RecursionError:
+        return False
+    return all(id(name) in plain for name in names if name.name in PER_MESSAGE)
+
+
+class _Sources:
+    """What is known about one set of templates rendered together."""
+
+    def __init__(self, sources: Sequence[Source]) -> None:
+        reads = [sorted(template_variables(source)) if source else [] for source, _ in sources]
+        self.names = sorted({n for names in reads for n in names if n not in PER_MESSAGE})
+        self.links = [[n for n in names if n in PER_MESSAGE] for names in reads]
+        self.cacheable = [
+            bool(source) and (not links or _links_written_plainly(source))
+            for (source, _), links in zip(sources, self.links, strict=True)
+        ]
+
+
 class RenderCache:
     """One dispatch run's renderer; forgets everything when the run ends."""
 
     def __init__(self) -> None:
-        self._rendered: dict[tuple[Any, ...], str] = {}
-        self._uncacheable: set[tuple[str, bool]] = set()
-        self._reads: dict[str, tuple[list[str], list[str]]] = {}
+        self._rendered: dict[tuple[Any, ...], tuple[Parts | None, ...]] = {}
+        self._sources: dict[tuple[Source, ...], _Sources] = {}
         self._configs: dict[int, tuple[Node, NodeConfig]] = {}
-
-    def _variables(self, source: str) -> tuple[list[str], list[str]]:
-        """The template's variables other than the per-message links, and the links it uses."""
-        reads = self._reads.get(source)
-        if reads is None:
-            names = sorted(template_variables(source))
-            reads = (
-                [n for n in names if n not in _PLACEHOLDERS],
-                [n for n in names if n in _PLACEHOLDERS],
-            )
-            self._reads[source] = reads
-        return reads
+        mark = secrets.token_hex(8)
+        self._holes = {name: f"zq{mark}L{i}qz" for i, name in enumerate(PER_MESSAGE)}
+        self._names = {hole: name for name, hole in self._holes.items()}
+        self._split = re.compile("(" + "|".join(self._holes.values()) + ")")
 
     def config(self, node: Node) -> NodeConfig:
         """The node's checked config, checked once per run rather than once per message."""
@@ -74,26 +131,81 @@ class RenderCache:
         *,
         html: bool = False,
     ) -> str:
-        if not source or (source, html) in self._uncacheable:
-            return render(source, contact, context, html=html)
-        names, links = self._variables(source)
+        return self.render_all(((source, html),), contact, context)[0]
+
+    def render_all(
+        self,
+        sources: tuple[Source, ...],
+        contact: Mapping[str, Any],
+        context: Mapping[str, Any],
+    ) -> list[str]:
+        """Each template rendered for this contact, as :func:`render` would; the first
+        template error, in the order given, is raised."""
+        known = self._sources.get(sources)
+        if known is None:
+            known = self._sources[sources] = _Sources(sources)
+        parts: tuple[Parts | TemplateProblem | None, ...]
         try:
-            values = tuple((name, _lookup(name, contact, context)) for name in names)
-            key = (source, html, values)
-            hash(key)
+            values = tuple([_lookup(name, contact, context) for name in known.names])
+            key = (sources, values)
+            cached = self._rendered.get(key)
         except TypeError:  # a whole mapping or list is used: render per message
-            return render(source, contact, context, html=html)
-        text = self._rendered.get(key)
-        if text is None:
-            stand_in = {**context, **{name: _PLACEHOLDERS[name] for name in links}}
-            text = render(source, contact, stand_in, html=html)
-            if any(_PLACEHOLDERS[name] not in text for name in links):
-                self._uncacheable.add((source, html))
-                return render(source, contact, context, html=html)
+            parts = (None,) * len(sources)
+        else:
+            parts = self._miss(sources, known, contact, context, key) if cached is None else cached
+        texts = []
+        for (source, html), part in zip(sources, parts, strict=True):
+            if isinstance(part, TemplateProblem):
+                raise part
+            if part is not None and len(part) == 1:
+                texts.append(part[0])
+                continue
+            text = None if part is None else _filled(part, context, html)
+            texts.append(render(source, contact, context, html=html) if text is None else text)
+        return texts
+
+    def _miss(
+        self,
+        sources: tuple[Source, ...],
+        known: _Sources,
+        contact: Mapping[str, Any],
+        context: Mapping[str, Any],
+        key: tuple[Any, ...],
+    ) -> tuple[Parts | TemplateProblem | None, ...]:
+        """Renders the templates with holes for the links and keeps them (unless one fails:
+        a failure is not kept, each message that meets it fails on its own)."""
+        parts: list[Parts | TemplateProblem | None] = []
+        for (source, html), links, cacheable in zip(
+            sources, known.links, known.cacheable, strict=True
+        ):
+            if not cacheable:
+                parts.append(None if source else ("",))
+                continue
+            stand_in = {**context, **{name: self._holes[name] for name in links}}
+            try:
+                text = render(source, contact, stand_in, html=html)
+            except TemplateProblem as problem:
+                parts.append(problem)
+                continue
+            pieces = self._split.split(text) if links else [text]
+            pieces[1::2] = [self._names[hole] for hole in pieces[1::2]]
+            parts.append(tuple(pieces))
+        result = tuple(parts)
+        if not any(isinstance(part, TemplateProblem) for part in result):
             if len(self._rendered) >= LIMIT:
                 self._rendered.clear()
-            self._rendered[key] = text
-        for name in links:
-            value = str(context.get(name, ""))
-            text = text.replace(_PLACEHOLDERS[name], markup.escape(value) if html else value)
-        return text
+            self._rendered[key] = result  # type: ignore[assignment]
+        return result
+
+
+def _filled(parts: Parts, context: Mapping[str, Any], html: bool) -> str | None:
+    """The parts with this message's links in; None when the message must be rendered on its
+    own (a link that is not text, or a message over the output limit)."""
+    pieces = list(parts)
+    for place in range(1, len(pieces), 2):
+        value = context.get(pieces[place])
+        if type(value) is not str:
+            return None
+        pieces[place] = escape(value) if html else value
+    text = "".join(pieces)
+    return None if len(text) > MAX_OUTPUT_CHARS else text

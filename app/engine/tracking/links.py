@@ -27,6 +27,7 @@ _HREF = re.compile(r"""(href\s*=\s*)(["'])(https?://[^"'\s>]+)\2""", re.IGNORECA
 _MASK = "\0"
 """Stands for the message's own links in a body being planned (never in rendered HTML)."""
 _OWN_MASKS = (f"{_MASK}unsubscribe{_MASK}", f"{_MASK}view{_MASK}")
+_UNPLANNED = object()
 PLANS = 2_000
 """Distinct bodies planned per link maker before the plans are forgotten."""
 
@@ -57,21 +58,23 @@ class TrackingLinks:
         self._plans: dict[str, TrackingPlan | None] = {}
         self._own: tuple[str, tuple[str, str]] | None = None
         """The message whose links were made last, and those links as HTML would hold them."""
+        self._unsubscribe, self._view = f"{self.base_url}/u/", f"{self.base_url}/v/"
+        self._click, self._open = f"{self.base_url}/c/", f"{self.base_url}/o/"
+        self._plain = html.escape(self.base_url) == self.base_url
 
     def _url(self, path: str, claim: Claim, suffix: str = "") -> str:
         return f"{self.base_url}/{path}/{self._signer.sign(claim)}{suffix}"
 
     def __call__(self, message_id: str) -> Mapping[str, str]:
         """Template variables: ``unsubscribe_url`` and ``view_url`` of this message."""
-        links = {
-            "unsubscribe_url": self._url("u", Claim(message_id, "unsubscribe")),
-            "view_url": self._url("v", Claim(message_id, "view")),
-        }
-        self._own = (
-            message_id,
-            (html.escape(links["unsubscribe_url"]), html.escape(links["view_url"])),
-        )
-        return links
+        token = self._signer.token
+        unsubscribe = self._unsubscribe + token("unsubscribe", message_id)
+        view = self._view + token("view", message_id)
+        if self._plain:  # a token needs no escaping, nor does this base URL
+            self._own = (message_id, (unsubscribe, view))
+        else:
+            self._own = (message_id, (html.escape(unsubscribe), html.escape(view)))
+        return {"unsubscribe_url": unsubscribe, "view_url": view}
 
     def track_html(self, message_id: str, body: str) -> str:
         """Links to web pages go through the click tracker; an open pixel goes at the end.
@@ -80,20 +83,25 @@ class TrackingLinks:
         """
         if not self.track or not body:
             return body
+        if _MASK in body:
+            return self._rewrite(message_id, body)
         own = self._own[1] if self._own is not None and self._own[0] == message_id else ()
         masked = body
-        if _MASK not in body:
-            for link, mask in zip(own, _OWN_MASKS, strict=False):
-                masked = masked.replace(link, mask)
-        plan = self._plan(masked) if _MASK not in body else None
+        for link, mask in zip(own, _OWN_MASKS, strict=False):
+            masked = masked.replace(link, mask)
+        plan = self._plans.get(masked, _UNPLANNED)
+        if plan is _UNPLANNED:
+            plan = self._plan(masked)
         if plan is None:
             return self._rewrite(message_id, body)
+        token = self._signer.token
         parts = []
         for part in plan:
-            if isinstance(part, str):
+            if type(part) is str:
                 parts.append(part)
-            elif isinstance(part, Click):
-                parts.append(html.escape(self._url("c", Claim(message_id, "click", part.target))))
+            elif type(part) is Click:
+                url = self._click + token("click", message_id, part.target)
+                parts.append(url if self._plain else html.escape(url))
             else:
                 parts.append(self._pixel(message_id))
         tracked = "".join(parts)
@@ -146,7 +154,7 @@ class TrackingLinks:
 
     def _pixel(self, message_id: str) -> str:
         return (
-            f'<img src="{self._url("o", Claim(message_id, "open"), ".gif")}" width="1" '
+            f'<img src="{self._open}{self._signer.token("open", message_id)}.gif" width="1" '
             'height="1" alt="" style="display:block;border:0">'
         )
 

@@ -1,0 +1,149 @@
+"""What dispatch's shortcuts must not change: rendered text, links, batches, exactly-once."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from app.domain.conditions import CONTACT_FIELDS
+from app.domain.templates import TemplateProblem, render
+from app.engine import dispatch as dispatching
+from app.engine.nodes import contact_data
+from app.engine.rendering import RenderCache
+from app.engine.tracking.keys import TrackingKeys
+from app.engine.tracking.links import TrackingLinks
+from app.engine.tracking.tokens import Claim, Signer, verify
+from app.store.schema import events, messages
+from app.store.workspace import Workspace
+from tests.engine.world import T0, World, chain, email, journey
+
+# Templates that use a link in ways a render with a stand-in for the link would get wrong.
+TEMPLATES = [
+    ("{{ unsubscribe_url }} {{ unsubscribe_url | length }}", False),
+    ("{{ view_url }}{% if unsubscribe_url | length > 30 %} long{% endif %}", False),
+    ("{% filter upper %}{{ unsubscribe_url }}{% endfilter %}{{ view_url }}", False),
+    ("{% set u %}{{ unsubscribe_url }}{% endset %}{{ u | length }}{{ unsubscribe_url }}", False),
+    ("{% macro m() %}{{ unsubscribe_url }}{% endmacro %}{{ m() | lower }}", False),
+    ("{% autoescape false %}{{ unsubscribe_url }}{% endautoescape %}{{ view_url }}", True),
+    ("<a href='{{ unsubscribe_url }}'>{{ first_name }}</a> {{ view_url }}", True),
+    ("{% for x in [1, 2] %}{{ unsubscribe_url }}{% endfor %}", True),
+    ("{{ unsubscribe_url[:12] }}|{{ unsubscribe_url }}", False),
+    ("{{ first_name }}", True),
+    ("", False),
+]
+LINKS = ["https://t/u/a?x=1&y=2", "https://t/u/b", "<evil>", 'https://t/u/"q\'uote"', "x" * 40]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([None, "", "Ana", "<b>Bo</b>", "Zoë"]), st.sampled_from(LINKS)),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_rendering_with_the_links_filled_in_afterwards_equals_rendering_each_message(
+    messages: list[tuple[str | None, str]],
+) -> None:
+    cache = RenderCache()
+    for first_name, link in messages:
+        contact = {"first_name": first_name, "attributes": {}}
+        context = {"journey": {"name": "Re"}, "unsubscribe_url": link, "view_url": link + "/v"}
+        together = cache.render_all(tuple(TEMPLATES), contact, context)
+        for (source, as_html), text in zip(TEMPLATES, together, strict=True):
+            expected = render(source, contact, context, html=as_html)
+            assert text == expected
+            assert cache.render(source, contact, context, html=as_html) == expected
+
+
+def test_the_first_failing_template_is_the_one_reported_every_time() -> None:
+    cache = RenderCache()
+    sources = (("ok {{ first_name }}", False), ("{{ 1 / 0 }}", False), ("{{ 'a' * 3 }}", False))
+    for _ in range(2):
+        with pytest.raises(TemplateProblem, match="divides by zero"):
+            cache.render_all(sources, {"first_name": "Ana"}, {"unsubscribe_url": "u"})
+
+
+def test_a_batch_row_gives_the_contact_nodes_contact_data_gives() -> None:
+    values = [f"value of {name}" for name in CONTACT_FIELDS]
+    row = ("m1-x", "j", 1, "mail", "email", 0, 7, *values, {"tier": "gold"})
+    mapping = dict(zip(CONTACT_FIELDS, values, strict=True)) | {"attributes": {"tier": "gold"}}
+    assert dispatching._contact(row) == contact_data(mapping)
+    assert list(dispatching._contact(row)) == list(contact_data(mapping))
+    assert dispatching._contact((*row[:-1], None))["attributes"] == {}
+
+
+def test_signed_tokens_are_the_tokens_of_their_claims() -> None:
+    key = b"k" * 32
+    signer = Signer("a1", key)
+    for claim in [Claim("m1-x", "open"), Claim("m1-x", "click", "https://a.example/?b=1")]:
+        token = signer.token(claim.action, claim.message_id, claim.url)
+        assert token == signer.sign(claim)
+        assert verify(token, {"a1": key}) == claim
+
+
+def test_links_are_escaped_in_html_when_the_base_url_needs_it() -> None:
+    keys = TrackingKeys("a1", b"k" * 32, {"a1": b"k" * 32})
+    links = TrackingLinks("https://t.example/?a=1&b=2", keys)
+    own = links("m1-x")
+    body = (
+        f"<a href='{html.escape(own['unsubscribe_url'])}'>u</a><a href='https://s.example/'>s</a>"
+    )
+    tracked = links.track_html("m1-x", body)
+    assert html.escape(own["unsubscribe_url"]) in tracked
+    assert "https://t.example/?a=1&amp;b=2/c/" in tracked
+    assert "https://s.example/" not in tracked
+
+
+EVERYONE = {"all": []}
+
+
+@pytest.fixture
+def world(workspace: Workspace) -> World:
+    world = World(workspace)
+    world.segment("All", EVERYONE)
+    return world
+
+
+def test_many_batches_send_each_message_once_with_its_own_links(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dispatching, "PAGES", 2)
+    people = [f"p{i:02d}" for i in range(23)]
+    for person in people:
+        world.contact(person)
+    world.contact("broken", first_name="X" * 20)
+    subject = "{{ 1 / 0 if first_name | length > 10 else first_name }}"
+    world.publish(journey([email("mail", subject=subject)], chain("mail")))
+    engine_dispatch = dispatching.dispatch
+
+    def in_small_batches(*args: Any, **kwargs: Any) -> dispatching.DispatchResult:
+        return engine_dispatch(*args, **{**kwargs, "batch_size": 3})
+
+    monkeypatch.setattr("app.engine.tick.dispatch", in_small_batches)
+    world.engine.tick(T0)
+    sent = world.transport.sent
+    assert sorted(m.to for m in sent) == sorted(f"{p}@example.com" for p in people)
+    assert len({m.id for m in sent}) == len(people)
+    assert len({m.headers["List-Unsubscribe"] for m in sent}) == len(people)
+    assert all(m.subject == m.to.split("@")[0].title() for m in sent)
+    statuses = world.messages()
+    assert statuses[("broken", "mail")][0] == "failed"
+    assert {statuses[(p, "mail")] for p in people} == {("sent", None)}
+    with world.workspace.reader() as connection:
+        delivered = connection.execute(
+            select(events.c.message_id, func.count())
+            .where(events.c.type == "email_delivered")
+            .group_by(events.c.message_id)
+        ).all()
+        subjects = dict(connection.execute(select(messages.c.id, messages.c.subject)).all())
+    assert sorted(message_id for message_id, _ in delivered) == sorted(m.id for m in sent)
+    assert {count for _, count in delivered} == {1}
+    assert all(subjects[m.id] == m.subject for m in sent)
+    world.engine.tick(T0 + timedelta(hours=1))
+    assert len(world.transport.sent) == len(people)
