@@ -13,7 +13,8 @@ a transport is down (unreachable) its messages wait without using up attempts.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -32,10 +33,12 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    type_coerce,
     update,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import NullType
 
-from app.domain.conditions import CONTACT_FIELDS
 from app.domain.journey import Node
 from app.domain.node_configs import SendEmailConfig, SendPushConfig, SendSmsConfig
 from app.domain.templates import TemplateProblem
@@ -63,6 +66,8 @@ class MessageLinks(Protocol):
 
     def track_html(self, message_id: str, body: str) -> str: ...
 
+    def track_parts(self, message_id: str, parts: tuple[str, ...]) -> str | None: ...
+
 
 Links = Callable[[datetime], MessageLinks]
 """Gives the link maker for a dispatch run at ``now`` (signing keys can rotate between runs)."""
@@ -73,6 +78,11 @@ class DispatchResult:
     sent: int = 0
     failed: int = 0
     retried: int = 0
+
+    def add(self, counts: tuple[int, int, int]) -> None:
+        self.sent += counts[0]
+        self.failed += counts[1]
+        self.retried += counts[2]
 
 
 def due_messages(now: datetime) -> Any:
@@ -85,10 +95,10 @@ def due_messages(now: datetime) -> Any:
     return and_(or_(ready, stale_claim), live)
 
 
-_FIELDS = tuple(CONTACT_FIELDS)
 _ROW = ("message_id", "journey_id", "version", "node_id", "channel", "attempts", "id")
-_FIRST_FIELD = len(_ROW)
-_ATTRIBUTES = _FIRST_FIELD + len(_FIELDS)
+_CONTACT = (*CONTACT_COLUMNS, contacts.c.attributes)
+"""The contact's columns in a batch row, after ``_ROW``: every field, then ``attributes``."""
+_PLACES = {column.name: len(_ROW) + i for i, column in enumerate(_CONTACT)}
 
 
 PAGES = 10
@@ -118,8 +128,7 @@ def _batch_query(connection: Connection, ids: list[str], now: datetime) -> Any:
             messages.c.channel,
             messages.c.attempts,
             contacts.c.id,
-            *CONTACT_COLUMNS,
-            contacts.c.attributes,
+            *[type_coerce(column, NullType()) for column in _CONTACT],  # as the database has it
         )
         .select_from(messages.join(contacts, contacts.c.id == messages.c.contact_id))
         .where(_among(connection, ids), _still_due(now))
@@ -133,12 +142,50 @@ def _still_due(now: datetime) -> ColumnElement[bool]:
     return case((due_messages(now), 1), else_=0) == 1
 
 
-def _contact(row: Sequence[Any]) -> dict[str, Any]:
-    """The contact of a batch row as template variables: what :func:`contact_data` gives for
-    the same row, from its columns by position."""
-    contact = dict(zip(_FIELDS, row[_FIRST_FIELD:_ATTRIBUTES], strict=True))
-    contact["attributes"] = row[_ATTRIBUTES] or {}
-    return contact
+Converter = Callable[[Any], Any] | None
+
+
+def _converters(dialect: Dialect) -> tuple[Converter, ...]:
+    """What SQLAlchemy would do to each contact column of a row read on ``dialect``."""
+    return tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in _CONTACT
+    )
+
+
+class _Contact(Mapping[str, Any]):
+    """A batch row's contact as template variables, as :func:`contact_data` gives them. Each
+    value is converted from the database's form when it is first read: most messages read
+    only their address and a name (the render cache asks for the values a template uses)."""
+
+    __slots__ = ("_converters", "_row", "_values")
+
+    def __init__(self, row: Sequence[Any], converters: tuple[Converter, ...]) -> None:
+        self._row = row
+        self._converters = converters
+        self._values: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        known = self._values.get(name, _UNREAD)
+        if known is not _UNREAD:
+            return known
+        place = _PLACES[name]
+        value = self._row[place]
+        convert = self._converters[place - len(_ROW)]
+        if convert is not None:
+            value = convert(value)
+        if name == "attributes":
+            value = value or {}
+        self._values[name] = value
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_PLACES)
+
+    def __len__(self) -> int:
+        return len(_PLACES)
+
+
+_UNREAD = object()
 
 
 def dispatch(
@@ -150,79 +197,123 @@ def dispatch(
     *,
     batch_size: int = 5000,
 ) -> DispatchResult:
+    """Dispatches every due message, in batches, on three threads: while a batch is rendered,
+    the next one is read and the one before is claimed, handed over and marked (the database
+    works without holding Python's lock, so they overlap). One batch at a time is read and
+    one delivered; a page of batches is done before the next page of due messages is read."""
     result = DispatchResult()
     cache = RenderCache()
     page_size = batch_size * PAGES
-    while True:
-        with workspace.reader() as connection:
-            page = list(connection.execute(_due_page(now, page_size)).scalars())
-        for start in range(0, len(page), batch_size):
-            _dispatch_batch(
-                workspace, plans, transports, links, now, cache, page[start : start + batch_size],
-                result,
-            )  # fmt: skip
-        if len(page) < page_size:
-            return result
+    page = _read_page(workspace, now, page_size)
+    if not page:
+        return result
+    with ThreadPoolExecutor(2, thread_name_prefix="dispatch") as helpers:
+        while True:
+            message_links = links(now)
+            batches = [
+                page[start : start + batch_size] for start in range(0, len(page), batch_size)
+            ]
+            reading = [helpers.submit(_read_batch, workspace, ids, now) for ids in batches[:1]]
+            in_flight: list[Future[tuple[int, int, int]]] = []
+            for place in range(len(batches)):
+                rows, converters = reading.pop().result()
+                if place + 1 < len(batches):
+                    reading.append(helpers.submit(_read_batch, workspace, batches[place + 1], now))
+                batch = _render_batch(plans, message_links, cache, rows, converters)
+                if in_flight:
+                    result.add(in_flight.pop().result())
+                in_flight.append(helpers.submit(_deliver, workspace, transports, now, batch))
+            if in_flight:  # before the next page is read
+                result.add(in_flight.pop().result())
+            if len(page) < page_size:
+                return result
+            page = _read_page(workspace, now, page_size)
 
 
-def _dispatch_batch(
-    workspace: Workspace,
-    plans: PlanSource,
-    transports: Mapping[str, Transport],
-    links: Links,
-    now: datetime,
-    cache: RenderCache,
-    ids: list[str],
-    result: DispatchResult,
-) -> None:
+def _read_page(workspace: Workspace, now: datetime, size: int) -> list[str]:
+    with workspace.reader() as connection:
+        return list(connection.execute(_due_page(now, size)).scalars())
+
+
+@dataclass
+class _Batch:
+    ready: list[Outgoing]
+    broken: list[dict[str, Any]]
+    attempts: dict[str, int]
+
+
+def _read_batch(
+    workspace: Workspace, ids: list[str], now: datetime
+) -> tuple[Sequence[Sequence[Any]], tuple[Converter, ...]]:
+    """The rows of the messages of ``ids`` still due, and how to read their contacts."""
     with workspace.reader() as connection:
         rows = connection.execute(_batch_query(connection, ids, now)).all()
-    if not rows:
-        return
-    ready: list[Outgoing] = []
-    broken: list[dict[str, Any]] = []
-    message_links = links(now)
+        return rows, _converters(connection.dialect)
+
+
+def _render_batch(
+    plans: PlanSource,
+    links: MessageLinks,
+    cache: RenderCache,
+    rows: Sequence[Sequence[Any]],
+    converters: tuple[Converter, ...],
+) -> _Batch:
+    """The messages rendered; those with template errors apart."""
+    batch = _Batch([], [], {row[0]: row[5] + 1 for row in rows})
     for row in rows:
         plan = plans(row[1], row[2])
         try:
             node = plan.nodes[row[3]]
-            ready.append(_compose(plan, node, row, message_links, cache))
+            batch.ready.append(_compose(plan, node, row, converters, links, cache))
         except TemplateProblem as problem:
-            broken.append({"mid": row[0], "why": f"template_error: {problem}"})
+            batch.broken.append({"mid": row[0], "why": f"template_error: {problem}"})
+    return batch
+
+
+def _deliver(
+    workspace: Workspace, transports: Mapping[str, Transport], now: datetime, batch: _Batch
+) -> tuple[int, int, int]:
+    """Fails the broken, claims the rest, hands over those claimed and records how it went:
+    (sent, failed, retried)."""
+    if not batch.ready and not batch.broken:
+        return (0, 0, 0)
     with workspace.writer() as connection:
-        _fail(connection, broken, now)
-        claimed = _claim(connection, [m.id for m in ready], now)
-    result.failed += len(broken)
-    outcomes = _hand_over([m for m in ready if m.id in claimed], transports)
-    attempts = {row[0]: row[5] + 1 for row in rows}
+        _fail(connection, batch.broken, now)
+        claimed = _claim(connection, [m.id for m in batch.ready], now)
+    outcomes = _hand_over([m for m in batch.ready if m.id in claimed], transports)
     with workspace.writer() as connection:
-        counts = _record(connection, outcomes, attempts, now)
-    result.sent += counts[0]
-    result.failed += counts[1]
-    result.retried += counts[2]
+        sent, failed, retried = _record(connection, outcomes, batch.attempts, now)
+    return sent, failed + len(batch.broken), retried
 
 
 def _compose(
-    plan: VersionPlan, node: Node, row: Sequence[Any], links: MessageLinks, cache: RenderCache
+    plan: VersionPlan,
+    node: Node,
+    row: Sequence[Any],
+    converters: tuple[Converter, ...],
+    links: MessageLinks,
+    cache: RenderCache,
 ) -> Outgoing:
-    contact = _contact(row)
+    contact = _Contact(row, converters)
     message_id = row[0]
     context = {"journey": {"name": plan.document.name}, **links(message_id)}
     config = cache.config(node)
     if isinstance(config, SendEmailConfig):
         unsubscribe = context.get("unsubscribe_url", "")
-        subject, body_text, body_html = cache.render_all(
-            ((config.subject, False), (config.body_text, False), (config.body_html, True)),
-            contact,
-            context,
-        )
+        sources = ((config.subject, False), (config.body_text, False), (config.body_html, True))
+        subject, body_text, body = cache.render_with_holes(sources, contact, context)
+        tracked = links.track_parts(message_id, body) if isinstance(body, tuple) else None
+        if tracked is None:
+            if isinstance(body, tuple):
+                body = cache.render_all(sources, contact, context)[2]
+            tracked = links.track_html(message_id, body)
         return Outgoing(
             id=message_id,
             channel="email",
             to=contact["email"] or "",
-            subject=subject.strip(),
-            body_text=body_text,
-            body_html=links.track_html(message_id, body_html),
+            subject=str(subject).strip(),
+            body_text=str(body_text),
+            body_html=tracked,
             from_name=config.from_name,
             from_email=config.from_email,
             reply_to=config.reply_to,

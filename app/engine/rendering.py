@@ -141,6 +141,27 @@ class RenderCache:
     ) -> list[str]:
         """Each template rendered for this contact, as :func:`render` would; the first
         template error, in the order given, is raised."""
+        return self._render(sources, contact, context, holes=False)  # type: ignore[return-value]
+
+    def render_with_holes(
+        self,
+        sources: tuple[Source, ...],
+        contact: Mapping[str, Any],
+        context: Mapping[str, Any],
+    ) -> list[str | Parts]:
+        """As :meth:`render_all`, but the last template comes as its :data:`Parts` when it
+        has them (the caller fills in the links, escaped if it is HTML, as
+        :meth:`render_all` would), else as its text."""
+        return self._render(sources, contact, context, holes=True)
+
+    def _render(
+        self,
+        sources: tuple[Source, ...],
+        contact: Mapping[str, Any],
+        context: Mapping[str, Any],
+        *,
+        holes: bool,
+    ) -> list[str | Parts]:
         known = self._sources.get(sources)
         if known is None:
             known = self._sources[sources] = _Sources(sources)
@@ -153,15 +174,20 @@ class RenderCache:
             parts = (None,) * len(sources)
         else:
             parts = self._miss(sources, known, contact, context, key) if cached is None else cached
-        texts = []
-        for (source, html), part in zip(sources, parts, strict=True):
+        texts: list[str | Parts] = []
+        last = len(sources) - 1
+        for place, ((source, html), part) in enumerate(zip(sources, parts, strict=True)):
             if isinstance(part, TemplateProblem):
                 raise part
-            if part is not None and len(part) == 1:
+            if part is None:
+                texts.append(render(source, contact, context, html=html))
+            elif len(part) == 1:
                 texts.append(part[0])
-                continue
-            text = None if part is None else _filled(part, context, html)
-            texts.append(render(source, contact, context, html=html) if text is None else text)
+            elif holes and place == last and _fits(part, context, html):
+                texts.append(part)
+            else:
+                text = _filled(part, context, html)
+                texts.append(render(source, contact, context, html=html) if text is None else text)
         return texts
 
     def _miss(
@@ -198,6 +224,29 @@ class RenderCache:
         return result
 
 
+_SPECIAL = ("&", "<", ">", '"', "'")
+
+
+def _escaped(value: str) -> str:
+    """``value`` as Jinja writes it into HTML (markupsafe's escaping)."""
+    for special in _SPECIAL:
+        if special in value:
+            return str(escape(value))
+    return value
+
+
+def _fits(parts: Parts, context: Mapping[str, Any], html: bool) -> bool:
+    """Whether the parts can take this message's links: each is text, and the message stays
+    within the output limit with them in."""
+    length = sum(map(len, parts[::2]))
+    for name in parts[1::2]:
+        value = context.get(name)
+        if type(value) is not str:
+            return False
+        length += len(_escaped(value) if html else value)
+    return length <= MAX_OUTPUT_CHARS
+
+
 def _filled(parts: Parts, context: Mapping[str, Any], html: bool) -> str | None:
     """The parts with this message's links in; None when the message must be rendered on its
     own (a link that is not text, or a message over the output limit)."""
@@ -206,6 +255,6 @@ def _filled(parts: Parts, context: Mapping[str, Any], html: bool) -> str | None:
         value = context.get(pieces[place])
         if type(value) is not str:
             return None
-        pieces[place] = escape(value) if html else value
+        pieces[place] = _escaped(value) if html else value
     text = "".join(pieces)
     return None if len(text) > MAX_OUTPUT_CHARS else text

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, type_coerce
+from sqlalchemy.types import NullType
 
-from app.domain.conditions import CONTACT_FIELDS
 from app.domain.templates import TemplateProblem, render
 from app.engine import dispatch as dispatching
-from app.engine.nodes import contact_data
+from app.engine.nodes import CONTACT_COLUMNS, contact_data
 from app.engine.rendering import RenderCache
 from app.engine.tracking.keys import TrackingKeys
 from app.engine.tracking.links import TrackingLinks
 from app.engine.tracking.tokens import Claim, Signer, verify
-from app.store.schema import events, messages
+from app.store.schema import contacts, events, messages
 from app.store.workspace import Workspace
+from tests.engine.test_tracking import BODY_PARTS, KEY, rewritten_on_its_own
 from tests.engine.world import T0, World, chain, email, journey
 
 # Templates that use a link in ways a render with a stand-in for the link would get wrong.
@@ -69,13 +71,26 @@ def test_the_first_failing_template_is_the_one_reported_every_time() -> None:
             cache.render_all(sources, {"first_name": "Ana"}, {"unsubscribe_url": "u"})
 
 
-def test_a_batch_row_gives_the_contact_nodes_contact_data_gives() -> None:
-    values = [f"value of {name}" for name in CONTACT_FIELDS]
-    row = ("m1-x", "j", 1, "mail", "email", 0, 7, *values, {"tier": "gold"})
-    mapping = dict(zip(CONTACT_FIELDS, values, strict=True)) | {"attributes": {"tier": "gold"}}
-    assert dispatching._contact(row) == contact_data(mapping)
-    assert list(dispatching._contact(row)) == list(contact_data(mapping))
-    assert dispatching._contact((*row[:-1], None))["attributes"] == {}
+def test_a_contact_read_as_the_database_has_it_reads_as_contact_data_gives(
+    workspace: Workspace,
+) -> None:
+    world = World(workspace)
+    world.contact("ana", attributes={"tier": "gold", "n": 2}, sms_opt_in=False, timezone="UTC")
+    world.contact("bo", attributes={}, phone=None)
+    prefix = [literal(place) for place in range(len(dispatching._ROW))]
+    raw = [type_coerce(column, NullType()) for column in dispatching._CONTACT]
+    with workspace.reader() as connection:
+        rows = connection.execute(select(*prefix, *raw).order_by(contacts.c.id)).all()
+        expected = connection.execute(
+            select(contacts.c.id, contacts.c.attributes, *CONTACT_COLUMNS).order_by(contacts.c.id)
+        ).mappings()
+        converters = dispatching._converters(connection.dialect)
+        wanted = [contact_data(row) for row in expected]
+    read = [dispatching._Contact(row, converters) for row in rows]
+    assert [dict(contact) for contact in read] == wanted
+    assert [list(contact) for contact in read] == [list(contact) for contact in wanted]
+    assert read[0]["created_at"].tzinfo is not None and read[0]["attributes"]["n"] == 2
+    assert read[1].get("phone", "none") is None and read[1].get("nickname", "none") == "none"
 
 
 def test_signed_tokens_are_the_tokens_of_their_claims() -> None:
@@ -147,3 +162,41 @@ def test_many_batches_send_each_message_once_with_its_own_links(
     assert all(subjects[m.id] == m.subject for m in sent)
     world.engine.tick(T0 + timedelta(hours=1))
     assert len(world.transport.sent) == len(people)
+
+
+def _as_parts(pieces: list[str]) -> tuple[str, ...]:
+    """A body made of ``pieces`` as the render cache gives it: {own} and {view} are holes."""
+    parts = [""]
+    for piece in re.split(r"(\{own\}|\{view\})", "".join(pieces)):
+        if piece in ("{own}", "{view}"):
+            parts += ["unsubscribe_url" if piece == "{own}" else "view_url", ""]
+        else:
+            parts[-1] += piece
+    return tuple(parts)
+
+
+@given(
+    st.lists(
+        st.tuples(st.lists(st.sampled_from(BODY_PARTS), max_size=8), st.integers(1, 4)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.booleans(),
+)
+def test_tracking_a_body_given_in_parts_equals_rewriting_the_body_on_its_own(
+    messages: list[tuple[list[str], int]], track: bool
+) -> None:
+    keys = TrackingKeys("a1", KEY, {"a1": KEY})
+    links = TrackingLinks("https://tracking.example", keys, track=track)
+    for pieces, number in messages:
+        message_id = f"m{number}-x"
+        own = links(message_id)
+        parts = _as_parts(pieces)
+        body = "".join(pieces).replace("{own}", own["unsubscribe_url"])
+        body = body.replace("{view}", own["view_url"])
+        tracked = links.track_parts(message_id, parts)
+        expected = rewritten_on_its_own(links, message_id, body) if track else body
+        assert tracked is None or tracked == expected
+        if "\0" not in body and "?next={own}" not in "".join(pieces):
+            assert tracked is not None
+        assert links.track_html(message_id, body) == expected

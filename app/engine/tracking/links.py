@@ -27,6 +27,9 @@ _HREF = re.compile(r"""(href\s*=\s*)(["'])(https?://[^"'\s>]+)\2""", re.IGNORECA
 _MASK = "\0"
 """Stands for the message's own links in a body being planned (never in rendered HTML)."""
 _OWN_MASKS = (f"{_MASK}unsubscribe{_MASK}", f"{_MASK}view{_MASK}")
+_MASKS = re.compile("(" + "|".join(_OWN_MASKS) + ")")
+_OWN_PLACES = {"unsubscribe_url": 0, "view_url": 1}
+"""Template variables of the own links, by their place in the masks and in ``_own``."""
 _UNPLANNED = object()
 PLANS = 2_000
 """Distinct bodies planned per link maker before the plans are forgotten."""
@@ -45,6 +48,8 @@ class Pixel:
 
 TrackingPlan = tuple[str | Click | Pixel, ...]
 """A body as literal text, links to track and the pixel, in order."""
+PartsPlan = tuple[str | int | Click | Pixel, ...]
+"""A tracking plan with the message's own links as places in them (0 unsubscribe, 1 view)."""
 
 
 class TrackingLinks:
@@ -56,6 +61,7 @@ class TrackingLinks:
         self.track = track
         self._signer = Signer(keys.current_id, keys.current)
         self._plans: dict[str, TrackingPlan | None] = {}
+        self._part_plans: dict[tuple[str, ...], PartsPlan | None] = {}
         self._own: tuple[str, tuple[str, str]] | None = None
         """The message whose links were made last, and those links as HTML would hold them."""
         self._unsubscribe, self._view = f"{self.base_url}/u/", f"{self.base_url}/v/"
@@ -109,6 +115,56 @@ class TrackingLinks:
             tracked = tracked.replace(mask, link)
         return tracked
 
+    def track_parts(self, message_id: str, parts: tuple[str, ...]) -> str | None:
+        """:meth:`track_html` of a body given as the render cache's parts: literal text, with
+        this message's own links (``unsubscribe_url``, ``view_url``, as the last call made
+        them) to go at odd places; None when the body must be given as text instead.
+
+        The plan of such a body is made once, with the own links masked where they go, so a
+        message needs no searching at all; where else an own link may stand makes no
+        difference to a plan (it is a link to the tracking server, left as it is)."""
+        if not self._plain or self._own is None or self._own[0] != message_id:
+            return None
+        if not all(name in _OWN_PLACES for name in parts[1::2]):
+            return None
+        own = self._own[1]
+        if not self.track or parts == ("",):
+            return "".join(
+                own[_OWN_PLACES[part]] if i % 2 else part for i, part in enumerate(parts)
+            )
+        plan = self._part_plans.get(parts, _UNPLANNED)
+        if plan is _UNPLANNED:
+            plan = self._plan_parts(parts)
+        if plan is None:
+            return None
+        token = self._signer.token
+        pieces = []
+        for part in plan:
+            kind = type(part)
+            if kind is str:
+                pieces.append(part)
+            elif kind is int:
+                pieces.append(own[part])
+            elif kind is Click:
+                pieces.append(self._click + token("click", message_id, part.target))
+            else:
+                pieces.append(self._pixel(message_id))
+        return "".join(pieces)
+
+    def _plan_parts(self, parts: tuple[str, ...]) -> PartsPlan | None:
+        literals, names = parts[::2], parts[1::2]
+        plan: PartsPlan | None = None
+        if all(name in _OWN_PLACES for name in names) and not any(_MASK in t for t in literals):
+            masks = [_OWN_MASKS[_OWN_PLACES[name]] for name in names]
+            masked = "".join(t for pair in zip(literals, [*masks, ""], strict=True) for t in pair)
+            planned = self._plan(masked)
+            if planned is not None:
+                plan = tuple(piece for part in planned for piece in _unmasked(part))
+        if len(self._part_plans) >= PLANS:
+            self._part_plans.clear()
+        self._part_plans[parts] = plan
+        return plan
+
     def _plan(self, masked: str) -> TrackingPlan | None:
         """Where the links and the pixel go in a body whose own links are masked; None when
         masking could change that (an own link inside a link to be tracked)."""
@@ -157,6 +213,19 @@ class TrackingLinks:
             f'<img src="{self._open}{self._signer.token("open", message_id)}.gif" width="1" '
             'height="1" alt="" style="display:block;border:0">'
         )
+
+
+def _unmasked(part: str | Click | Pixel) -> tuple[str | int | Click | Pixel, ...]:
+    """A plan's part with the masks in its text turned into places in the own links."""
+    if type(part) is not str or _MASK not in part:
+        return (part,)
+    pieces: list[str | int] = []
+    for i, piece in enumerate(_MASKS.split(part)):
+        if i % 2:
+            pieces.append(_OWN_MASKS.index(piece))
+        elif piece:
+            pieces.append(piece)
+    return tuple(pieces)
 
 
 def _literal(text: str, start: int, end: int, closing: int) -> tuple[str | Pixel, ...]:
