@@ -28,7 +28,7 @@ from sqlalchemy import (
 from app.domain.conditions import AnyCondition
 from app.engine.ab_winners import decide_winners
 from app.engine.dispatch import DispatchResult, Links, dispatch
-from app.engine.membership import Refresh, refresh_due, segment_compiler
+from app.engine.membership import Refresh, RefreshMark, refresh_due, segment_compiler
 from app.engine.memory import EnrolState, EventMark, SegmentState, VersionMemory
 from app.engine.moves import any_carried_at, carried_at, carry, settle
 from app.engine.nodes import (
@@ -78,6 +78,8 @@ class Engine:
         """Whether a tick ends with step 9; off only for benchmarks that measure queueing."""
         self._plans: dict[tuple[str, int], VersionPlan] = {}
         self._memory: dict[tuple[str, int], VersionMemory] = {}
+        self._refresh_marks: dict[str, RefreshMark] = {}
+        """Where each segment's last refresh by this engine stood (see ``membership``)."""
 
     def plan(self, journey_id: str, version: int) -> VersionPlan:
         key = (journey_id, version)
@@ -95,7 +97,10 @@ class Engine:
         with self.workspace.writer() as connection:
             advance_to(connection, now)
             apply_schedules(connection, now)
-            refreshes = refresh_due(connection, now, self.workspace.reader)
+            refreshes = refresh_due(connection, now, self.workspace.reader, self._refresh_marks)
+        for name, refresh in refreshes.items():
+            if refresh.mark is not None:
+                self._refresh_marks[name] = refresh.mark
         with self.workspace.writer() as connection:
             live = [
                 self.plan(journey_id, version)

@@ -322,3 +322,18 @@ engine_lease = Table(
     CheckConstraint("id = 1", name="single_row"),
 )
 """The single-engine lease (DESIGN §5): one row, held by one engine at a time."""
+
+contact_changes = Table(
+    "contact_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("contact_id", Integer, nullable=False),
+    sqlite_autoincrement=True,
+)
+"""Contacts whose row or events were changed or deleted, in order (SQLite: written by the
+triggers of revision 0005 on every insert, update or delete of a contact and every update or
+delete of an event; ids never go back, even after pruning). A segment refresh that remembers
+where the last one stood re-tests only these contacts and those whose events time moved across
+a window edge (``app.engine.membership``); the engine prunes what every refresh has seen.
+Events that are only added are found by their id instead, so recording interactions costs no
+extra row."""
