@@ -7,8 +7,14 @@ tracking links and pixel), claim, hand over, mark sent with the delivered event.
 in the same run is rendering each message with plain ``jinja2.Template.render`` (no sandbox,
 no database), for scale.
 
+Dispatch reads the next batch and delivers the last one on helper threads while it renders
+a batch (the database works without Python's lock), so its wall time can be below its CPU
+time, which counts every thread of the process. Nothing is kept between runs: each dispatch
+run starts with an empty render cache and tracking plans, as the engine's does.
+
 Wall time and CPU time (this process) are both printed, with the load average: on a shared
-machine the CPU figures and the ratio to the baseline are the ones to compare across runs.
+machine the CPU figures and the ratio to the baseline are the ones to compare across runs
+(dispatch's wall time also gains or loses from the second core being free or busy).
 
     .venv/bin/python bench/dispatch.py [--contacts 20000]
 """

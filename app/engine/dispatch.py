@@ -8,6 +8,12 @@ claim and mark leaves ``sending`` rows; once their claim is older than the lease
 handed over again under the same id, which the transports treat as the same message.
 Transient failures go back to the queue with backoff (3 attempts); permanent ones fail; while
 a transport is down (unreachable) its messages wait without using up attempts.
+
+Throughput (DESIGN §8): due messages are found a page at a time (one sort of the queue for
+several batches) and each batch is then read by id, rendered through a :class:`RenderCache`
+(once per distinct input, links filled in per message), claimed, marked and given its events
+with one statement each. Reading the next batch and delivering the last run on helper threads
+while a batch renders; a batch is claimed only once the one before it is marked.
 """
 
 from __future__ import annotations
@@ -178,6 +184,12 @@ class _Contact(Mapping[str, Any]):
         self._values[name] = value
         return value
 
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in _PLACES else default
+
+    def __contains__(self, name: object) -> bool:
+        return name in _PLACES
+
     def __iter__(self) -> Iterator[str]:
         return iter(_PLACES)
 
@@ -300,7 +312,7 @@ def _compose(
     config = cache.config(node)
     if isinstance(config, SendEmailConfig):
         unsubscribe = context.get("unsubscribe_url", "")
-        sources = ((config.subject, False), (config.body_text, False), (config.body_html, True))
+        sources = cache.sources(node, _email_sources)
         subject, body_text, body = cache.render_with_holes(sources, contact, context)
         tracked = links.track_parts(message_id, body) if isinstance(body, tuple) else None
         if tracked is None:
@@ -335,6 +347,10 @@ def _compose(
         body_text=cache.render(config.body, contact, context),
         url=cache.render(config.url, contact, context).strip() if config.url else None,
     )
+
+
+def _email_sources(config: Any) -> tuple[tuple[str, bool], ...]:
+    return ((config.subject, False), (config.body_text, False), (config.body_html, True))
 
 
 def _fail(connection: Connection, broken: list[dict[str, Any]], now: datetime) -> None:

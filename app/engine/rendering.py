@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jinja2
@@ -69,9 +69,9 @@ def _links_written_plainly(source: str) -> bool:
 
     def walk(node: nodes.Node, straight: bool) -> None:
         if isinstance(node, nodes.Output):
-            for child in node.nodes:
-                if straight and isinstance(child, nodes.Name) and child.ctx == "load":
-                    plain.add(id(child))
+            for output in node.nodes:
+                if straight and isinstance(output, nodes.Name) and output.ctx == "load":
+                    plain.add(id(output))
         if isinstance(node, nodes.For):  # its body and else, unless it recurses
             keeps = set() if node.recursive else {id(c) for c in (*node.body, *node.else_)}
             for child in node.iter_child_nodes():
@@ -102,15 +102,23 @@ class _Sources:
             bool(source) and (not links or _links_written_plainly(source))
             for (source, _), links in zip(sources, self.links, strict=True)
         ]
+        self.rendered: dict[tuple[Any, ...], _Rendered] = {}
+        """By the values of ``names`` and their types."""
+
+
+_Rendered = tuple[tuple[Parts | None, ...], tuple[int, ...], tuple[str, ...]]
+"""Each template's parts, the length of their literal text, and the parts as a format string
+whose fields are the links."""
 
 
 class RenderCache:
     """One dispatch run's renderer; forgets everything when the run ends."""
 
     def __init__(self) -> None:
-        self._rendered: dict[tuple[Any, ...], tuple[Parts | None, ...]] = {}
+        self._kept = 0
         self._sources: dict[tuple[Source, ...], _Sources] = {}
         self._configs: dict[int, tuple[Node, NodeConfig]] = {}
+        self._node_sources: dict[int, tuple[Source, ...]] = {}
         mark = secrets.token_hex(8)
         self._holes = {name: f"zq{mark}L{i}qz" for i, name in enumerate(PER_MESSAGE)}
         self._names = {hole: name for name, hole in self._holes.items()}
@@ -122,6 +130,15 @@ class RenderCache:
         if known is None:  # the node is kept with it, so its id is not reused meanwhile
             known = self._configs[id(node)] = (node, node.typed_config())
         return known[1]
+
+    def sources(
+        self, node: Node, of: Callable[[NodeConfig], tuple[Source, ...]]
+    ) -> tuple[Source, ...]:
+        """``of(config)`` for the node's config, worked out once per run."""
+        known = self._node_sources.get(id(node))
+        if known is None:  # the node is kept in _configs, so its id is not reused meanwhile
+            known = self._node_sources[id(node)] = of(self.config(node))
+        return known
 
     def render(
         self,
@@ -168,12 +185,16 @@ class RenderCache:
         parts: tuple[Parts | TemplateProblem | None, ...]
         try:
             values = tuple([_lookup(name, contact, context) for name in known.names])
-            key = (sources, values)
-            cached = self._rendered.get(key)
+            key = (values, tuple(map(type, values)))  # 1, 1.0 and True are equal, not alike
+            cached = known.rendered.get(key)
         except TypeError:  # a whole mapping or list is used: render per message
-            parts = (None,) * len(sources)
+            parts, sizes = (None,) * len(sources), (0,) * len(sources)
+            layouts: tuple[str, ...] = ()
         else:
-            parts = self._miss(sources, known, contact, context, key) if cached is None else cached
+            if cached is None:
+                parts, sizes, layouts = self._miss(sources, known, contact, context, key)
+            else:
+                parts, sizes, layouts = cached
         texts: list[str | Parts] = []
         last = len(sources) - 1
         for place, ((source, html), part) in enumerate(zip(sources, parts, strict=True)):
@@ -183,10 +204,10 @@ class RenderCache:
                 texts.append(render(source, contact, context, html=html))
             elif len(part) == 1:
                 texts.append(part[0])
-            elif holes and place == last and _fits(part, context, html):
+            elif holes and place == last and _fits(part, sizes[place], context, html):
                 texts.append(part)
             else:
-                text = _filled(part, context, html)
+                text = _filled(part, layouts[place], context, html)
                 texts.append(render(source, contact, context, html=html) if text is None else text)
         return texts
 
@@ -197,7 +218,7 @@ class RenderCache:
         contact: Mapping[str, Any],
         context: Mapping[str, Any],
         key: tuple[Any, ...],
-    ) -> tuple[Parts | TemplateProblem | None, ...]:
+    ) -> tuple[tuple[Parts | TemplateProblem | None, ...], tuple[int, ...], tuple[str, ...]]:
         """Renders the templates with holes for the links and keeps them (unless one fails:
         a failure is not kept, each message that meets it fails on its own)."""
         parts: list[Parts | TemplateProblem | None] = []
@@ -216,12 +237,16 @@ class RenderCache:
             pieces = self._split.split(text) if links else [text]
             pieces[1::2] = [self._names[hole] for hole in pieces[1::2]]
             parts.append(tuple(pieces))
-        result = tuple(parts)
-        if not any(isinstance(part, TemplateProblem) for part in result):
-            if len(self._rendered) >= LIMIT:
-                self._rendered.clear()
-            self._rendered[key] = result  # type: ignore[assignment]
-        return result
+        sizes = tuple(sum(map(len, part[::2])) if isinstance(part, tuple) else 0 for part in parts)
+        layouts = tuple(_layout(part) if isinstance(part, tuple) else "" for part in parts)
+        if not any(isinstance(part, TemplateProblem) for part in parts):
+            if self._kept >= LIMIT:
+                for other in self._sources.values():
+                    other.rendered.clear()
+                self._kept = 0
+            known.rendered[key] = (tuple(parts), sizes, layouts)  # type: ignore[arg-type]
+            self._kept += 1
+        return tuple(parts), sizes, layouts
 
 
 _SPECIAL = ("&", "<", ">", '"', "'")
@@ -235,10 +260,10 @@ def _escaped(value: str) -> str:
     return value
 
 
-def _fits(parts: Parts, context: Mapping[str, Any], html: bool) -> bool:
-    """Whether the parts can take this message's links: each is text, and the message stays
-    within the output limit with them in."""
-    length = sum(map(len, parts[::2]))
+def _fits(parts: Parts, size: int, context: Mapping[str, Any], html: bool) -> bool:
+    """Whether the parts (their literal text ``size`` long) can take this message's links:
+    each is text, and the message stays within the output limit with them in."""
+    length = size
     for name in parts[1::2]:
         value = context.get(name)
         if type(value) is not str:
@@ -247,14 +272,22 @@ def _fits(parts: Parts, context: Mapping[str, Any], html: bool) -> bool:
     return length <= MAX_OUTPUT_CHARS
 
 
-def _filled(parts: Parts, context: Mapping[str, Any], html: bool) -> str | None:
+def _layout(parts: Parts) -> str:
+    """The parts as a format string whose fields are the links' names."""
+    return "".join(
+        f"{{{part}}}" if place % 2 else part.replace("{", "{{").replace("}", "}}")
+        for place, part in enumerate(parts)
+    )
+
+
+def _filled(parts: Parts, layout: str, context: Mapping[str, Any], html: bool) -> str | None:
     """The parts with this message's links in; None when the message must be rendered on its
     own (a link that is not text, or a message over the output limit)."""
-    pieces = list(parts)
-    for place in range(1, len(pieces), 2):
-        value = context.get(pieces[place])
+    links = {}
+    for name in parts[1::2]:
+        value = context.get(name)
         if type(value) is not str:
             return None
-        pieces[place] = _escaped(value) if html else value
-    text = "".join(pieces)
+        links[name] = _escaped(value) if html else value
+    text = layout.format_map(links)
     return None if len(text) > MAX_OUTPUT_CHARS else text

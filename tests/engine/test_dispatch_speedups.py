@@ -37,6 +37,8 @@ TEMPLATES = [
     ("{% for x in [1, 2] %}{{ unsubscribe_url }}{% endfor %}", True),
     ("{{ unsubscribe_url[:12] }}|{{ unsubscribe_url }}", False),
     ("{{ first_name }}", True),
+    ("{{ attributes.tier }} {{ unsubscribe_url }}", False),  # 1, 1.0 and True are equal keys
+    ("{{ '{' }}0} {{ '{{' }}unsubscribe_url}} {{ view_url }}", False),  # braces in the text
     ("", False),
 ]
 LINKS = ["https://t/u/a?x=1&y=2", "https://t/u/b", "<evil>", 'https://t/u/"q\'uote"', "x" * 40]
@@ -44,17 +46,21 @@ LINKS = ["https://t/u/a?x=1&y=2", "https://t/u/b", "<evil>", 'https://t/u/"q\'uo
 
 @given(
     st.lists(
-        st.tuples(st.sampled_from([None, "", "Ana", "<b>Bo</b>", "Zoë"]), st.sampled_from(LINKS)),
+        st.tuples(
+            st.sampled_from([None, "", "Ana", "<b>Bo</b>", "Zoë"]),
+            st.sampled_from([1, 1.0, True, "1", None]),
+            st.sampled_from(LINKS),
+        ),
         min_size=1,
         max_size=10,
     )
 )
 def test_rendering_with_the_links_filled_in_afterwards_equals_rendering_each_message(
-    messages: list[tuple[str | None, str]],
+    messages: list[tuple[str | None, object, str]],
 ) -> None:
     cache = RenderCache()
-    for first_name, link in messages:
-        contact = {"first_name": first_name, "attributes": {}}
+    for first_name, tier, link in messages:
+        contact = {"first_name": first_name, "attributes": {"tier": tier}}
         context = {"journey": {"name": "Re"}, "unsubscribe_url": link, "view_url": link + "/v"}
         together = cache.render_all(tuple(TEMPLATES), contact, context)
         for (source, as_html), text in zip(TEMPLATES, together, strict=True):
@@ -164,6 +170,9 @@ def test_many_batches_send_each_message_once_with_its_own_links(
     assert len(world.transport.sent) == len(people)
 
 
+MORE_PARTS = [*BODY_PARTS, "<p>{0} {{x}} }{ {2}</p>"]
+
+
 def _as_parts(pieces: list[str]) -> tuple[str, ...]:
     """A body made of ``pieces`` as the render cache gives it: {own} and {view} are holes."""
     parts = [""]
@@ -177,7 +186,7 @@ def _as_parts(pieces: list[str]) -> tuple[str, ...]:
 
 @given(
     st.lists(
-        st.tuples(st.lists(st.sampled_from(BODY_PARTS), max_size=8), st.integers(1, 4)),
+        st.tuples(st.lists(st.sampled_from(MORE_PARTS), max_size=8), st.integers(1, 4)),
         min_size=1,
         max_size=6,
     ),

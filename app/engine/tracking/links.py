@@ -30,7 +30,6 @@ _OWN_MASKS = (f"{_MASK}unsubscribe{_MASK}", f"{_MASK}view{_MASK}")
 _MASKS = re.compile("(" + "|".join(_OWN_MASKS) + ")")
 _OWN_PLACES = {"unsubscribe_url": 0, "view_url": 1}
 """Template variables of the own links, by their place in the masks and in ``_own``."""
-_UNPLANNED = object()
 PLANS = 2_000
 """Distinct bodies planned per link maker before the plans are forgotten."""
 
@@ -48,8 +47,8 @@ class Pixel:
 
 TrackingPlan = tuple[str | Click | Pixel, ...]
 """A body as literal text, links to track and the pixel, in order."""
-PartsPlan = tuple[str | int | Click | Pixel, ...]
-"""A tracking plan with the message's own links as places in them (0 unsubscribe, 1 view)."""
+PartsPlan = tuple[str, tuple[str, ...]]
+"""A tracking plan as a format string and the targets of the links it tracks."""
 
 
 class TrackingLinks:
@@ -95,9 +94,7 @@ class TrackingLinks:
         masked = body
         for link, mask in zip(own, _OWN_MASKS, strict=False):
             masked = masked.replace(link, mask)
-        plan = self._plans.get(masked, _UNPLANNED)
-        if plan is _UNPLANNED:
-            plan = self._plan(masked)
+        plan = self._plan(masked)
         if plan is None:
             return self._rewrite(message_id, body)
         token = self._signer.token
@@ -125,33 +122,26 @@ class TrackingLinks:
         difference to a plan (it is a link to the tracking server, left as it is)."""
         if not self._plain or self._own is None or self._own[0] != message_id:
             return None
-        if not all(name in _OWN_PLACES for name in parts[1::2]):
-            return None
         own = self._own[1]
         if not self.track or parts == ("",):
+            if not all(name in _OWN_PLACES for name in parts[1::2]):
+                return None
             return "".join(
                 own[_OWN_PLACES[part]] if i % 2 else part for i, part in enumerate(parts)
             )
-        plan = self._part_plans.get(parts, _UNPLANNED)
-        if plan is _UNPLANNED:
-            plan = self._plan_parts(parts)
+        plan = self._plan_parts(parts)
         if plan is None:
             return None
+        layout, targets = plan
         token = self._signer.token
-        pieces = []
-        for part in plan:
-            kind = type(part)
-            if kind is str:
-                pieces.append(part)
-            elif kind is int:
-                pieces.append(own[part])
-            elif kind is Click:
-                pieces.append(self._click + token("click", message_id, part.target))
-            else:
-                pieces.append(self._pixel(message_id))
-        return "".join(pieces)
+        clicks = [self._click + token("click", message_id, target) for target in targets]
+        return layout.format(*own, self._pixel(message_id), *clicks)
 
     def _plan_parts(self, parts: tuple[str, ...]) -> PartsPlan | None:
+        """The body's plan as a format string (the own links are fields 0 and 1, the pixel
+        field 2, the tracked links the fields after it, in order) and the links' targets."""
+        if parts in self._part_plans:
+            return self._part_plans[parts]
         literals, names = parts[::2], parts[1::2]
         plan: PartsPlan | None = None
         if all(name in _OWN_PLACES for name in names) and not any(_MASK in t for t in literals):
@@ -159,7 +149,21 @@ class TrackingLinks:
             masked = "".join(t for pair in zip(literals, [*masks, ""], strict=True) for t in pair)
             planned = self._plan(masked)
             if planned is not None:
-                plan = tuple(piece for part in planned for piece in _unmasked(part))
+                layout: list[str] = []
+                targets: list[str] = []
+                for part in [
+                    piece for planned_part in planned for piece in _unmasked(planned_part)
+                ]:
+                    if type(part) is str:
+                        layout.append(part.replace("{", "{{").replace("}", "}}"))
+                    elif type(part) is int:
+                        layout.append(f"{{{part}}}")
+                    elif type(part) is Click:
+                        layout.append(f"{{{3 + len(targets)}}}")
+                        targets.append(part.target)
+                    else:
+                        layout.append("{2}")
+                plan = ("".join(layout), tuple(targets))
         if len(self._part_plans) >= PLANS:
             self._part_plans.clear()
         self._part_plans[parts] = plan
