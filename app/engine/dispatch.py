@@ -244,7 +244,7 @@ def dispatch(
 
 def _read_page(workspace: Workspace, now: datetime, size: int) -> list[str]:
     with workspace.reader() as connection:
-        return list(connection.execute(_due_page(now, size)).scalars())
+        return list(connection.execute(_due_page(now, size)).scalars().all())
 
 
 @dataclass
@@ -392,7 +392,9 @@ def _claim(connection: Connection, ids: list[str], now: datetime) -> set[str]:
             .where(_among(connection, ids), _still_due(now))
             .values(status="sending", claimed_at=now, attempts=messages.c.attempts + 1)
             .returning(messages.c.id)
-        ).scalars()
+        )
+        .scalars()
+        .all()
     )
 
 
