@@ -251,7 +251,6 @@ def _read_page(workspace: Workspace, now: datetime, size: int) -> list[str]:
 class _Batch:
     ready: list[Outgoing]
     broken: list[dict[str, Any]]
-    attempts: dict[str, int]
 
 
 def _read_batch(
@@ -271,7 +270,7 @@ def _render_batch(
     converters: tuple[Converter, ...],
 ) -> _Batch:
     """The messages rendered; those with template errors apart."""
-    batch = _Batch([], [], {row[0]: row[5] + 1 for row in rows})
+    batch = _Batch([], [])
     for row in rows:
         plan = plans(row[1], row[2])
         try:
@@ -290,12 +289,12 @@ def _deliver(
     if not batch.ready and not batch.broken:
         return (0, 0, 0)
     with workspace.writer() as connection:
-        _fail(connection, batch.broken, now)
+        broken = _fail(connection, batch.broken, now, unless_taken=now)
         claimed = _claim(connection, [m.id for m in batch.ready], now)
     outcomes = _hand_over([m for m in batch.ready if m.id in claimed], transports)
     with workspace.writer() as connection:
-        sent, failed, retried = _record(connection, outcomes, batch.attempts, now)
-    return sent, failed + len(batch.broken), retried
+        sent, failed, retried = _record(connection, outcomes, claimed, now)
+    return sent, failed + broken, retried
 
 
 def _compose(
@@ -353,14 +352,28 @@ def _email_sources(config: Any) -> tuple[tuple[str, bool], ...]:
     return ((config.subject, False), (config.body_text, False), (config.body_html, True))
 
 
-def _fail(connection: Connection, broken: list[dict[str, Any]], now: datetime) -> None:
-    if broken:
-        connection.execute(
-            update(messages)
-            .where(messages.c.id == bindparam("mid"))
-            .values(status="failed", reason=bindparam("why"), claimed_at=now),
-            broken,
-        )
+def _fail(
+    connection: Connection,
+    broken: list[dict[str, Any]],
+    now: datetime,
+    *,
+    unless_taken: datetime | None = None,
+) -> int:
+    """Fails the messages (``mid``) with their reasons (``why``); with ``unless_taken``, only
+    those still due then (not claimed or sent meanwhile by another engine). Returns how many
+    were given."""
+    if not broken:
+        return 0
+    where = messages.c.id == bindparam("mid")
+    if unless_taken is not None:
+        where = and_(where, _still_due(unless_taken))
+    connection.execute(
+        update(messages)
+        .where(where)
+        .values(status="failed", reason=bindparam("why"), claimed_at=now),
+        broken,
+    )
+    return len(broken)
 
 
 def _among(connection: Connection, ids: list[str]) -> ColumnElement[bool]:
@@ -382,20 +395,18 @@ def _json_pairs(connection: Connection, pairs: Mapping[str, str | None]) -> Any:
     return func.json_each(document).table_valued("key", "value")
 
 
-def _claim(connection: Connection, ids: list[str], now: datetime) -> set[str]:
-    """Claim those still due (``sending``); returns the ids claimed."""
+def _claim(connection: Connection, ids: list[str], now: datetime) -> dict[str, int]:
+    """Claim those still due (``sending``); returns the ids claimed with their attempts, this
+    one counted."""
     if not ids:
-        return set()
-    return set(
-        connection.execute(
-            update(messages)
-            .where(_among(connection, ids), _still_due(now))
-            .values(status="sending", claimed_at=now, attempts=messages.c.attempts + 1)
-            .returning(messages.c.id)
-        )
-        .scalars()
-        .all()
-    )
+        return {}
+    claimed = connection.execute(
+        update(messages)
+        .where(_among(connection, ids), _still_due(now))
+        .values(status="sending", claimed_at=now, attempts=messages.c.attempts + 1)
+        .returning(messages.c.id, messages.c.attempts)
+    ).all()
+    return dict(claimed)  # type: ignore[arg-type]
 
 
 Outcome = tuple[Outgoing, DeliveryError | None]

@@ -209,3 +209,17 @@ def test_tracking_a_body_given_in_parts_equals_rewriting_the_body_on_its_own(
         if "\0" not in body and "?next={own}" not in "".join(pieces):
             assert tracked is not None
         assert links.track_html(message_id, body) == expected
+
+
+def test_a_template_error_never_fails_a_message_another_engine_took_meanwhile(
+    world: World,
+) -> None:
+    world.contact("ana")
+    world.publish(journey([email("mail")], chain("mail")))
+    world.engine.tick(T0)
+    sent = world.message("ana", "mail")
+    assert sent.status == "sent"
+    with world.workspace.writer() as connection:
+        why = [{"mid": sent.id, "why": "template_error: late"}]
+        dispatching._fail(connection, why, T0, unless_taken=T0)
+    assert world.messages()[("ana", "mail")] == ("sent", None)
