@@ -8,6 +8,8 @@ workspace twice.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -41,12 +43,18 @@ class EngineBusy(RuntimeError):
 
 def outbox_folder(workspace: Workspace) -> Path:
     """Beside an SQLite workspace (``demo.db`` → ``demo.outbox/``), else in the user data
-    folder."""
+    folder, one per database (``outbox/<database>-<hash of the URL without password>``):
+    message ids are unique within a workspace only, and the outbox takes a file that is
+    already there for a message already handed over."""
     url = make_url(workspace.url)
     if url.get_backend_name() == "sqlite" and url.database:
         database = Path(url.database)
         return database.with_name(f"{database.stem}.outbox")
-    return Path(platformdirs.user_data_dir("journey-studio", "Journey Studio")) / "outbox"
+    where = url._replace(password=None).render_as_string(hide_password=False)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", url.database or "workspace")
+    digest = hashlib.sha256(where.encode()).hexdigest()[:12]
+    base = Path(platformdirs.user_data_dir("journey-studio", "Journey Studio"))
+    return base / "outbox" / f"{name}-{digest}"
 
 
 def build_engine(workspace: Workspace) -> Engine:

@@ -62,3 +62,24 @@ def test_simulated_clock_moves_only_forward() -> None:
         clock.advance(timedelta(seconds=-1))
     with pytest.raises(ValueError):
         clock.set(datetime(2025, 1, 1, tzinfo=UTC))
+
+
+def test_each_database_has_its_own_outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Message ids are unique within a workspace only, and the outbox takes a file already there
+    for a message already handed over: two PostgreSQL workspaces must not share a folder."""
+    from types import SimpleNamespace
+
+    from app.services.runtime import outbox_folder
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+
+    def folder(url: str) -> Path:
+        return outbox_folder(SimpleNamespace(url=url))  # type: ignore[arg-type]
+
+    base = "postgresql+psycopg://ana:secret@db.example/journeys"
+    one, other = folder(base), folder(base + "?options=-csearch_path%3Dteam_b")
+    assert one != other and one.parent == other.parent
+    assert one.name.startswith("journeys-") and "secret" not in str(one)
+    assert folder("postgresql+psycopg://ana:changed@db.example/journeys") == one
+    assert one.is_relative_to(tmp_path)
+    assert folder(f"sqlite:///{tmp_path / 'demo.db'}") == tmp_path / "demo.outbox"
