@@ -154,7 +154,7 @@ def test_incremental_refresh_gives_what_a_full_evaluation_gives(
 
     statements: list[str] = []
 
-    @event.listens_for(workspace._writer_engine, "before_cursor_execute")  # noqa: SLF001
+    @event.listens_for(workspace._writer_engine, "before_cursor_execute")
     def _seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
         statements.append(statement)
 
