@@ -32,7 +32,7 @@ its ``refreshed_at``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -187,15 +187,20 @@ def refresh_due(
     connection: Connection,
     now: datetime,
     readers: Readers | None = None,
-    marks: Mapping[str, RefreshMark] | None = None,
+    marks: MutableMapping[str, RefreshMark] | None = None,
 ) -> dict[str, Refresh]:
     """Like :func:`refresh_due_segments`, saying what each refresh changed.
 
     With ``marks`` (the engine's, by segment name, from earlier refreshes), a refresh re-tests
     only the contacts that may have changed since its mark, and ``contact_changes`` rows that
-    every mark still in use has seen are deleted."""
+    every segment in use has seen are deleted. The marks of segments no longer in use are
+    dropped from ``marks`` first: pruning does not wait for them, so they would go stale. The
+    new marks are in the results, for the caller to keep once the transaction has committed."""
     every = timedelta(seconds=get_setting(connection, SEGMENT_REFRESH))
     names = segments_in_use(connection)
+    if marks is not None:
+        for name in [name for name in marks if name not in names]:
+            del marks[name]
     due = connection.execute(
         select(segments.c.name, segments.c.refreshed_at).where(
             segments.c.name.in_(names),

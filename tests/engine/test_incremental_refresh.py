@@ -203,3 +203,20 @@ def test_the_change_log_sees_every_write_to_contacts_and_events(workspace: Works
         # Inserts of contacts, an update, an event's update (old and new owner) and delete,
         # and a contact's delete; adding the event itself is found by its id instead.
         assert list(logged) == [ana, bo, bo, ana, ana, ana, bo]
+
+
+def test_marks_of_segments_no_longer_in_use_are_dropped(workspace: Workspace) -> None:
+    """Pruning the change log waits only for segments in use, so a mark of another segment
+    would go stale: it is forgotten (that segment's next refresh is a full one)."""
+    world = World(workspace)
+    world.segment("Lapsed", DEFINITIONS["Lapsed"])
+    world.segment("Busy Germans", DEFINITIONS["Busy Germans"])
+    world.contact("ana")
+    wait = {"id": "w", "kind": "wait", "config": {"mode": "duration", "duration": "300d"}}
+    world.publish(journey([wait], chain("w"), entry_segment="Lapsed"))
+    stale = RefreshMark("{}", T0, 0, 0)
+    marks = {"Busy Germans": stale}
+    with workspace.writer() as connection:
+        refreshed = refresh_due(connection, T0 + timedelta(days=1), workspace.reader, marks)
+    assert "Busy Germans" not in marks
+    assert set(refreshed) == {"Lapsed"} and refreshed["Lapsed"].mark is not None
