@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -123,6 +124,8 @@ def main() -> None:
         f"({naive_cpu / cpu:.2f}x in CPU time)"
     )
     print(f"load average {load_before:.1f} -> {load_after:.1f} on {os.cpu_count()} cores")
+    workspace.close()
+    shutil.rmtree(folder, ignore_errors=True)  # a 100,000-contact workspace is 170 MB
 
 
 if __name__ == "__main__":
