@@ -5,7 +5,6 @@ evaluation gives, and the engine really takes that path."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from app.domain.segment import SegmentDocument
 from app.engine.membership import RefreshMark, refresh_due, segment_compiler, time_edges
 from app.store.schema import contact_changes, contacts, events, segment_members, segments
 from app.store.settings import SEGMENT_REFRESH, set_setting
-from app.store.workspace import Workspace, open_workspace
+from app.store.workspace import Workspace
 from tests.engine.world import T0, World, chain, journey
 
 DEFINITIONS = {
@@ -38,12 +37,9 @@ DEFINITIONS = {
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Iterator[Workspace]:
-    opened = open_workspace(str(tmp_path / "workspace.db"))
-    try:
-        yield opened
-    finally:
-        opened.close()
+def workspace_location(tmp_path: Path) -> str:
+    """SQLite only: PostgreSQL always refreshes in full."""
+    return str(tmp_path / "workspace.db")
 
 
 def _members(workspace: Workspace) -> dict[str, set[int]]:
