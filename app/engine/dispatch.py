@@ -13,14 +13,19 @@ Throughput (DESIGN §8): due messages are found a page at a time (one sort of th
 several batches) and each batch is then read by id, rendered through a :class:`RenderCache`
 (once per distinct input, links filled in per message), claimed, marked and given its events
 with one statement each. Reading the next batch and delivering the last run on helper threads
-while a batch renders; a batch is claimed only once the one before it is marked.
+while a batch renders; a batch is claimed only once the one before it is marked. Python's
+automatic cycle collection waits while a run dispatches (the batches make and drop many small
+containers, and its collections took about 15 % of the time); the young generations are
+collected once per batch instead, so cycles (a template error's traceback) still go.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -219,7 +224,10 @@ def dispatch(
     page = _read_page(workspace, now, page_size)
     if not page:
         return result
-    with ThreadPoolExecutor(2, thread_name_prefix="dispatch") as helpers:
+    with (
+        _collection_paused() as collect,
+        ThreadPoolExecutor(2, thread_name_prefix="dispatch") as helpers,
+    ):
         while True:
             message_links = links(now)
             batches = [
@@ -235,11 +243,35 @@ def dispatch(
                 if in_flight:
                     result.add(in_flight.pop().result())
                 in_flight.append(helpers.submit(_deliver, workspace, transports, now, batch))
+                collect()
             if in_flight:  # before the next page is read
                 result.add(in_flight.pop().result())
             if len(page) < page_size:
                 return result
             page = _read_page(workspace, now, page_size)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[Callable[[], None]]:
+    """Automatic cycle collection off for the block, as it was found afterwards; gives the
+    collection to run once per batch meanwhile (none when it was off already: the desktop app
+    collects on its own timer, ``app/ui/collector.py``)."""
+    if not gc.isenabled():
+        yield _nothing
+        return
+    gc.disable()
+    try:
+        yield _collect_young
+    finally:
+        gc.enable()
+
+
+def _nothing() -> None:
+    pass
+
+
+def _collect_young() -> None:
+    gc.collect(1)
 
 
 def _read_page(workspace: Workspace, now: datetime, size: int) -> list[str]:

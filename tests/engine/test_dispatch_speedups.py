@@ -170,6 +170,35 @@ def test_many_batches_send_each_message_once_with_its_own_links(
     assert len(world.transport.sent) == len(people)
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_dispatch_leaves_cycle_collection_as_it_found_it(world: World, enabled: bool) -> None:
+    """Automatic collection waits during a run (and cycles made meanwhile still go, once per
+    batch); the desktop app, which turns it off for good, keeps it off."""
+    import gc
+
+    world.contact("ana")
+    world.contact("bo", first_name="X" * 20)  # a template error: a traceback, with cycles
+    subject = "{{ 1 / 0 if first_name | length > 10 else first_name }}"
+    world.publish(journey([email("mail", subject=subject)], chain("mail")))
+    seen: list[bool] = []
+    original = world.transport.send
+
+    def send(message: Any) -> None:
+        seen.append(gc.isenabled())
+        original(message)
+
+    world.transport.send = send  # type: ignore[method-assign]
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        world.engine.tick(T0)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen == [False]
+    assert world.messages()[("bo", "mail")][0] == "failed"
+
+
 MORE_PARTS = [*BODY_PARTS, "<p>{0} {{x}} }{ {2}</p>"]
 
 
