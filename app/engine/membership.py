@@ -209,9 +209,8 @@ def refresh_due(
     ).all()
     counts = refresh_segments(connection, [name for name, _ in due], now, readers, marks)
     refreshes = {name: Refresh(before, *counts[name]) for name, before in due}
-    if marks is not None:
-        kept = {name: mark for name, mark in marks.items() if name in names}
-        kept.update({n: r.mark for n, r in refreshes.items() if r.mark is not None})
+    if marks is not None:  # (only marks of segments in use are left in it)
+        kept = {**marks, **{n: r.mark for n, r in refreshes.items() if r.mark is not None}}
         _prune_changes(connection, kept.values() if len(kept) == len(names) else ())
     return refreshes
 
@@ -306,23 +305,19 @@ def refresh_members(
     definition's JSON) is given on SQLite, the mark the next refresh can start from. With
     ``since``, only the contacts that may have changed since that mark are re-tested.
     """
-    mark = None
-    edges = None
-    if text is not None and connection.dialect.name == "sqlite" and _has_change_log(connection):
-        mark = RefreshMark(
-            text,
-            now,
-            connection.execute(select(func.max(events.c.id))).scalar() or 0,
-            connection.execute(select(func.max(contact_changes.c.id))).scalar() or 0,
-        )
-        if since is not None and since.at <= now:
-            edges = time_edges(document, compiler.segments)
-    if edges is not None and since is not None and mark is not None:
-        joined, left, leavers = _refresh_changed(
-            connection, segment_id, compiler, document, edges, since, mark
-        )
-        return joined, left, leavers, mark
-    return (*_refresh_everyone(connection, segment_id, compiler, document, readers, now), mark)
+    if text is None or connection.dialect.name != "sqlite" or not _has_change_log(connection):
+        return (*_refresh_everyone(connection, segment_id, compiler, document, readers, now), None)
+    mark = RefreshMark(
+        text,
+        now,
+        connection.execute(select(func.max(events.c.id))).scalar() or 0,
+        connection.execute(select(func.max(contact_changes.c.id))).scalar() or 0,
+    )
+    in_order = since is not None and since.at <= now
+    edges = time_edges(document, compiler.segments) if in_order else None
+    if since is None or edges is None:
+        return (*_refresh_everyone(connection, segment_id, compiler, document, readers, now), mark)
+    return (*_refresh_changed(connection, segment_id, compiler, document, edges, since, mark), mark)
 
 
 def _has_change_log(connection: Connection) -> bool:
@@ -352,17 +347,19 @@ def _refresh_changed(
         )
     ]
     if edges.types:
-        relevant = events.c.type.in_(sorted(edges.types))
+        types = sorted(edges.types)
         sources.append(  # added since; read by id (the type kept out of the index choice)
             select(events.c.contact_id).where(
                 events.c.id > since.event_id,
                 events.c.id <= mark.event_id,
-                (events.c.type + literal("", String)).in_(sorted(edges.types)),
+                (events.c.type + literal("", String)).in_(types),
             )
         )
         sources.append(  # came into view: events are never counted before they happen
             select(events.c.contact_id).where(
-                relevant, events.c.occurred_at > since.at, events.c.occurred_at <= mark.at
+                events.c.type.in_(types),
+                events.c.occurred_at > since.at,
+                events.c.occurred_at <= mark.at,
             )
         )
     for kind, window in sorted(edges.windows):

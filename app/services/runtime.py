@@ -50,9 +50,8 @@ def outbox_folder(workspace: Workspace) -> Path:
     if url.get_backend_name() == "sqlite" and url.database:
         database = Path(url.database)
         return database.with_name(f"{database.stem}.outbox")
-    where = url._replace(password=None).render_as_string(hide_password=False)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", url.database or "workspace")
-    digest = hashlib.sha256(where.encode()).hexdigest()[:12]
+    digest = hashlib.sha256(url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
     base = Path(platformdirs.user_data_dir("journey-studio", "Journey Studio"))
     return base / "outbox" / f"{name}-{digest}"
 
