@@ -121,16 +121,6 @@ def test_links_are_escaped_in_html_when_the_base_url_needs_it() -> None:
     assert "https://s.example/" not in tracked
 
 
-EVERYONE = {"all": []}
-
-
-@pytest.fixture
-def world(workspace: Workspace) -> World:
-    world = World(workspace)
-    world.segment("All", EVERYONE)
-    return world
-
-
 def test_many_batches_send_each_message_once_with_its_own_links(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

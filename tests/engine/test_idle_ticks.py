@@ -12,18 +12,9 @@ from app.engine import membership, tick
 from app.engine.membership import refresh_segments
 from app.engine.tick import Engine
 from app.store.schema import contacts, enrollments, step_log
-from app.store.workspace import Workspace
 from tests.engine.world import T0, World, chain, email, journey
 
-EVERYONE = {"all": []}
 WAIT_2D = {"id": "w", "kind": "wait", "config": {"mode": "duration", "duration": "2d"}}
-
-
-@pytest.fixture
-def world(workspace: Workspace) -> World:
-    world = World(workspace)
-    world.segment("All", EVERYONE)
-    return world
 
 
 def test_an_exit_event_recorded_late_still_ends_the_run(world: World) -> None:

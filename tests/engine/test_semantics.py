@@ -14,15 +14,6 @@ from app.store.schema import ab_decisions, contacts, enrollments, tasks
 from app.store.workspace import Workspace
 from tests.engine.world import T0, World, chain, email, journey
 
-EVERYONE = {"all": []}
-
-
-@pytest.fixture
-def world(workspace: Workspace) -> World:
-    world = World(workspace)
-    world.segment("All", EVERYONE)
-    return world
-
 
 def test_quiet_hours_hold_a_commercial_message_until_morning(world: World) -> None:
     world.contact("ana", timezone="Europe/Berlin")

@@ -1,10 +1,12 @@
 """Store tests on PostgreSQL too, when ``JOURNEY_STUDIO_TEST_PG_URL`` names a database.
 
-Bind the fixture in a test module to run its tests on both databases::
+Bind the fixture in a test module to run its tests on both databases (and ``workspace`` too
+for an open workspace there)::
 
     from tests.store import pg
 
     workspace_location = pg.workspace_location
+    workspace = pg.workspace
 
 ``workspace_location`` is a ``--db`` value: an SQLite file in a temporary folder, and, when the
 variable is set (e.g. ``postgresql+psycopg://journey:journey@localhost/journey_test``), a URL
@@ -24,6 +26,8 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from app.store.workspace import Workspace, open_workspace
+
 PG_URL_VAR = "JOURNEY_STUDIO_TEST_PG_URL"
 
 requires_pg = pytest.mark.skipif(
@@ -40,6 +44,13 @@ def workspace_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         return
     with fresh_pg_schema(os.environ[PG_URL_VAR]) as url:
         yield url
+
+
+@pytest.fixture
+def workspace(workspace_location: str) -> Iterator[Workspace]:
+    """A new workspace at the schema's head, at ``workspace_location``."""
+    with open_workspace(workspace_location) as opened:
+        yield opened
 
 
 @contextmanager

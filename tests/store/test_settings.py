@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 
@@ -16,16 +14,11 @@ from app.store.settings import (
     get_setting,
     set_setting,
 )
-from app.store.workspace import Workspace, open_workspace
+from app.store.workspace import Workspace
 from tests.store import pg
 
 workspace_location = pg.workspace_location  # each test on SQLite, and PostgreSQL when set
-
-
-@pytest.fixture
-def workspace(workspace_location: str) -> Iterator[Workspace]:
-    with open_workspace(workspace_location) as opened:
-        yield opened
+workspace = pg.workspace
 
 
 def stored(workspace: Workspace) -> dict[str, object]:
