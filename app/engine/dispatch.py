@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,7 +73,10 @@ PlanSource = Callable[[str, int], VersionPlan]
 class MessageLinks(Protocol):
     """Per-message links: template variables, and tracking written into an email's HTML."""
 
-    def __call__(self, message_id: str) -> Mapping[str, str]: ...
+    def __call__(self, message_id: str, names: Collection[str] = ...) -> Mapping[str, str]:
+        """The links of ``names`` (of ``unsubscribe_url`` and ``view_url``; both when not
+        given) for the message."""
+        ...
 
     def track_html(self, message_id: str, body: str) -> str: ...
 
@@ -339,8 +342,9 @@ def _compose(
 ) -> Outgoing:
     contact = _Contact(row, converters)
     message_id = row[0]
-    context = {"journey": {"name": plan.document.name}, **links(message_id)}
     config = cache.config(node)
+    own = links(message_id, cache.links_read(node, _LINK_USES[type(config)]))
+    context = {"journey": {"name": plan.document.name}, **own}
     if isinstance(config, SendEmailConfig):
         unsubscribe = context.get("unsubscribe_url", "")
         sources = cache.sources(node, _email_sources)
@@ -382,6 +386,16 @@ def _compose(
 
 def _email_sources(config: Any) -> tuple[tuple[str, bool], ...]:
     return ((config.subject, False), (config.body_text, False), (config.body_html, True))
+
+
+_LINK_USES: dict[type, Callable[[Any], tuple[tuple[str, bool], ...]]] = {
+    # The email's List-Unsubscribe header holds its unsubscribe link, whatever it says.
+    SendEmailConfig: lambda c: (*_email_sources(c), ("{{ unsubscribe_url }}", False)),
+    SendSmsConfig: lambda c: ((c.text, False),),
+    SendPushConfig: lambda c: ((c.title, False), (c.body, False), (c.url or "", False)),
+}
+"""What uses a message's own links, by the kind of node: its templates, and for an email its
+List-Unsubscribe header (the links no template of the node reads are not signed)."""
 
 
 def _fail(

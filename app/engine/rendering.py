@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from typing import Any
 
 import jinja2
@@ -119,6 +120,7 @@ class RenderCache:
         self._sources: dict[tuple[Source, ...], _Sources] = {}
         self._configs: dict[int, tuple[Node, NodeConfig]] = {}
         self._node_sources: dict[int, tuple[Source, ...]] = {}
+        self._node_links: dict[int, tuple[str, ...]] = {}
         mark = secrets.token_hex(8)
         self._holes = {name: f"zq{mark}L{i}qz" for i, name in enumerate(PER_MESSAGE)}
         self._names = {hole: name for name, hole in self._holes.items()}
@@ -138,6 +140,21 @@ class RenderCache:
         known = self._node_sources.get(id(node))
         if known is None:  # the node is kept in _configs, so its id is not reused meanwhile
             known = self._node_sources[id(node)] = of(self.config(node))
+        return known
+
+    def links_read(
+        self, node: Node, of: Callable[[NodeConfig], tuple[Source, ...]]
+    ) -> tuple[str, ...]:
+        """The per-message links (of :data:`PER_MESSAGE`) that any of the templates
+        ``of(config)`` reads, worked out once per run: the others need not be made. A template
+        that cannot be read reads none (rendering it reports the problem)."""
+        known = self._node_links.get(id(node))
+        if known is None:  # the node is kept in _configs, so its id is not reused meanwhile
+            read: set[str] = set()
+            for source, _html in of(self.config(node)):
+                with suppress(TemplateProblem):
+                    read.update(template_variables(source) if source else ())
+            known = self._node_links[id(node)] = tuple(n for n in PER_MESSAGE if n in read)
         return known
 
     def render(

@@ -13,14 +13,16 @@ from hypothesis import strategies as st
 from sqlalchemy import func, literal, select, type_coerce
 from sqlalchemy.types import NullType
 
-from app.domain.templates import TemplateProblem, render
+from app.domain.journey import Node
+from app.domain.templates import TemplateProblem, render, template_variables
 from app.engine import dispatch as dispatching
 from app.engine.nodes import CONTACT_COLUMNS, contact_data
 from app.engine.rendering import RenderCache
-from app.engine.tracking.keys import TrackingKeys
+from app.engine.tracking.keys import TrackingKeys, tracking_keys
 from app.engine.tracking.links import TrackingLinks
-from app.engine.tracking.tokens import Claim, Signer, verify
+from app.engine.tracking.tokens import Action, Claim, Signer, verify
 from app.store.schema import contacts, events, messages
+from app.store.settings import TRACKING, TRACKING_URL, get_setting, set_setting
 from app.store.workspace import Workspace
 from tests.engine.test_tracking import BODY_PARTS, KEY, rewritten_on_its_own
 from tests.engine.world import T0, World, chain, email, journey
@@ -242,3 +244,91 @@ def test_a_template_error_never_fails_a_message_another_engine_took_meanwhile(
         why = [{"mid": sent.id, "why": "template_error: late"}]
         dispatching._fail(connection, why, T0, unless_taken=T0)
     assert world.messages()[("ana", "mail")] == ("sent", None)
+
+
+TRACKED = "<a href='https://shop.example/'>Shop</a> {{ view_url }}"
+PUSH = {"title": "Hi", "body": "x", "url": "{{ unsubscribe_url }}"}
+SIGNED_LINKS = [
+    # (node, the links of one message signed: a link none of its templates reads is not)
+    (email("mail"), {"unsubscribe"}),
+    (email("mail", body_text="Hi {{ first_name }}: {{ view_url }}"), {"unsubscribe", "view"}),
+    (email("mail", subject="{% set view_url = 'x' %}{{ view_url }}"), {"unsubscribe"}),
+    (  # the header's link, and tracking on
+        email("mail", body_html=TRACKED, purpose="transactional"),
+        {"unsubscribe", "view", "click", "open"},
+    ),
+    ({"id": "mail", "kind": "send_sms", "config": {"text": "Hi {{ first_name }}"}}, set()),
+    ({"id": "mail", "kind": "send_push", "config": PUSH}, {"unsubscribe"}),
+]
+
+
+@pytest.mark.parametrize(("node", "signed"), SIGNED_LINKS)
+def test_a_message_is_given_the_links_its_templates_read_and_only_those_are_signed(
+    world: World, monkeypatch: pytest.MonkeyPatch, node: dict[str, Any], signed: set[str]
+) -> None:
+    track = "click" in signed
+    with world.workspace.writer() as connection:
+        set_setting(connection, TRACKING, track)
+    made: list[tuple[str, str]] = []
+    token = Signer.token
+
+    def counted(signer: Signer, action: Action, message_id: str, url: str | None = None) -> str:
+        made.append((message_id, action))
+        return token(signer, action, message_id, url)
+
+    monkeypatch.setattr(Signer, "token", counted)
+    people = ("ana", "bo")
+    for person in people:
+        world.contact(person)
+    world.publish(journey([node], chain("mail")))
+    world.engine.tick(T0)
+    monkeypatch.undo()
+    sent = world.transport.sent
+    assert len(sent) == 2
+    assert sorted(made) == sorted((m.id, action) for m in sent for action in signed)
+    with world.workspace.writer() as connection:
+        links = TrackingLinks(get_setting(connection, TRACKING_URL), tracking_keys(connection, T0))
+    config = node["config"]
+    person = {world.message(name, "mail").id: name for name in people}
+    for message in sent:
+        contact = {"first_name": person[message.id].title()}
+        context = {"journey": {"name": "Test journey"}, **links(message.id)}
+        if node["kind"] == "send_email":
+            body_html = render(config["body_html"], contact, context, html=True)
+            assert message.subject == render(config["subject"], contact, context).strip()
+            assert message.body_text == render(config.get("body_text", ""), contact, context)
+            assert message.body_html == (
+                rewritten_on_its_own(links, message.id, body_html) if track else body_html
+            )
+            assert message.headers == {"List-Unsubscribe": f"<{context['unsubscribe_url']}>"}
+            verified = verify(context["unsubscribe_url"].rsplit("/", 1)[1], links.keys.valid)
+            assert verified == Claim(message.id, "unsubscribe")
+        elif node["kind"] == "send_sms":
+            assert message.body_text == render(config["text"], contact, context)
+        else:
+            assert message.url == render(config["url"], contact, context)
+
+
+@pytest.mark.parametrize(("source", "html"), TEMPLATES)
+def test_the_links_a_template_reads_are_all_it_needs_to_render_as_with_every_link(
+    source: str, html: bool
+) -> None:
+    node = Node.model_validate({"id": "n", "kind": "send_sms", "config": {"text": source}})
+    read = RenderCache().links_read(node, lambda config: ((config.text, html),))
+    contact = {"first_name": "Ana", "attributes": {"tier": 1}}
+    every = {
+        "journey": {"name": "Re"},
+        "unsubscribe_url": "https://t/u/a",
+        "view_url": "https://t/v/b",
+    }
+    only = {name: link for name, link in every.items() if name == "journey" or name in read}
+    assert render(source, contact, only, html=html) == render(source, contact, every, html=html)
+    assert set(read) == template_variables(source) & {"unsubscribe_url", "view_url"}
+
+
+def test_a_template_that_cannot_be_read_reads_no_links_and_still_fails_when_rendered() -> None:
+    cache = RenderCache()
+    node = Node.model_validate({"id": "n", "kind": "send_sms", "config": {"text": "{{ view_url"}})
+    assert cache.links_read(node, lambda config: ((config.text, False),)) == ()
+    with pytest.raises(TemplateProblem, match="can't be read"):
+        cache.render("{{ view_url", {}, {})

@@ -1,6 +1,9 @@
 """Per-message tracking links: signed unsubscribe and view links for templates, and, with
 tracking on, click-tracking links and an open pixel written into an email's HTML.
 
+Each link is a signed token, and signing is most of what a link costs: a message's own links
+are made only when asked for (dispatch asks for those its node's templates read).
+
 Dispatch tracks thousands of bodies that differ only in the message's own links (the render
 cache fills those in per message). So where the links go is worked out once per distinct body
 with those links masked (:class:`TrackingPlan`), and each message only has its clicks and pixel
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +33,7 @@ _OWN_MASKS = (f"{_MASK}unsubscribe{_MASK}", f"{_MASK}view{_MASK}")
 _MASKS = re.compile("(" + "|".join(_OWN_MASKS) + ")")
 _OWN_PLACES = {"unsubscribe_url": 0, "view_url": 1}
 """Template variables of the own links, by their place in the masks and in ``_own``."""
+OWN_LINKS = tuple(_OWN_PLACES)
 PLANS = 2_000
 """Distinct bodies planned per link maker before the plans are forgotten."""
 
@@ -47,8 +51,9 @@ class Pixel:
 
 TrackingPlan = tuple[str | Click | Pixel, ...]
 """A body as literal text, links to track and the pixel, in order."""
-PartsPlan = tuple[str, tuple[str, ...]]
-"""A tracking plan as a format string and the targets of the links it tracks."""
+PartsPlan = tuple[str, tuple[str, ...], tuple[int, ...]]
+"""A tracking plan as a format string, the targets of the links it tracks and the places (in
+``_own``) of the own links it holds."""
 
 
 class TrackingLinks:
@@ -61,8 +66,9 @@ class TrackingLinks:
         self._signer = Signer(keys.current_id, keys.current)
         self._plans: dict[str, TrackingPlan | None] = {}
         self._part_plans: dict[tuple[str, ...], PartsPlan | None] = {}
-        self._own: tuple[str, tuple[str, str]] | None = None
-        """The message whose links were made last, and those links as HTML would hold them."""
+        self._own: tuple[str, tuple[str | None, str | None]] | None = None
+        """The message whose links were made last, and those links as HTML would hold them
+        (None: not made)."""
         self._unsubscribe, self._view = f"{self.base_url}/u/", f"{self.base_url}/v/"
         self._click, self._open = f"{self.base_url}/c/", f"{self.base_url}/o/"
         self._plain = html.escape(self.base_url) == self.base_url
@@ -70,16 +76,21 @@ class TrackingLinks:
     def _url(self, path: str, claim: Claim, suffix: str = "") -> str:
         return f"{self.base_url}/{path}/{self._signer.sign(claim)}{suffix}"
 
-    def __call__(self, message_id: str) -> Mapping[str, str]:
-        """Template variables: ``unsubscribe_url`` and ``view_url`` of this message."""
+    def __call__(self, message_id: str, names: Collection[str] = OWN_LINKS) -> Mapping[str, str]:
+        """Template variables: this message's ``unsubscribe_url`` and ``view_url``, those of
+        them that ``names`` asks for (the others are not signed)."""
         token = self._signer.token
-        unsubscribe = self._unsubscribe + token("unsubscribe", message_id)
-        view = self._view + token("view", message_id)
+        unsubscribe = view = None
+        if "unsubscribe_url" in names:
+            unsubscribe = self._unsubscribe + token("unsubscribe", message_id)
+        if "view_url" in names:
+            view = self._view + token("view", message_id)
         if self._plain:  # a token needs no escaping, nor does this base URL
             self._own = (message_id, (unsubscribe, view))
         else:
-            self._own = (message_id, (html.escape(unsubscribe), html.escape(view)))
-        return {"unsubscribe_url": unsubscribe, "view_url": view}
+            self._own = (message_id, (_escaped(unsubscribe), _escaped(view)))
+        made = {"unsubscribe_url": unsubscribe, "view_url": view}
+        return {name: link for name, link in made.items() if link is not None}
 
     def track_html(self, message_id: str, body: str) -> str:
         """Links to web pages go through the click tracker; an open pixel goes at the end.
@@ -93,7 +104,8 @@ class TrackingLinks:
         own = self._own[1] if self._own is not None and self._own[0] == message_id else ()
         masked = body
         for link, mask in zip(own, _OWN_MASKS, strict=False):
-            masked = masked.replace(link, mask)
+            if link is not None:
+                masked = masked.replace(link, mask)
         plan = self._plan(masked)
         if plan is None:
             return self._rewrite(message_id, body)
@@ -109,7 +121,8 @@ class TrackingLinks:
                 parts.append(self._pixel(message_id))
         tracked = "".join(parts)
         for link, mask in zip(own, _OWN_MASKS, strict=False):
-            tracked = tracked.replace(mask, link)
+            if link is not None:
+                tracked = tracked.replace(mask, link)
         return tracked
 
     def track_parts(self, message_id: str, parts: tuple[str, ...]) -> str | None:
@@ -124,22 +137,28 @@ class TrackingLinks:
             return None
         own = self._own[1]
         if not self.track or parts == ("",):
-            if not all(name in _OWN_PLACES for name in parts[1::2]):
-                return None
-            return "".join(
-                own[_OWN_PLACES[part]] if i % 2 else part for i, part in enumerate(parts)
-            )
+            links: list[str] = []
+            for name in parts[1::2]:
+                link = own[_OWN_PLACES[name]] if name in _OWN_PLACES else None
+                if link is None:  # not an own link, or not made
+                    return None
+                links.append(link)
+            return "".join(links[i // 2] if i % 2 else part for i, part in enumerate(parts))
         plan = self._plan_parts(parts)
         if plan is None:
             return None
-        layout, targets = plan
+        layout, targets, places = plan
+        for place in places:
+            if own[place] is None:  # not made: the body is not what the parts say
+                return None
         token = self._signer.token
         clicks = [self._click + token("click", message_id, target) for target in targets]
         return layout.format(*own, self._pixel(message_id), *clicks)
 
     def _plan_parts(self, parts: tuple[str, ...]) -> PartsPlan | None:
         """The body's plan as a format string (the own links are fields 0 and 1, the pixel
-        field 2, the tracked links the fields after it, in order) and the links' targets."""
+        field 2, the tracked links the fields after it, in order), the links' targets and the
+        own links' places."""
         if parts in self._part_plans:
             return self._part_plans[parts]
         literals, names = parts[::2], parts[1::2]
@@ -151,6 +170,7 @@ class TrackingLinks:
             if planned is not None:
                 layout: list[str] = []
                 targets: list[str] = []
+                places = tuple(sorted({_OWN_PLACES[name] for name in names}))
                 for part in [
                     piece for planned_part in planned for piece in _unmasked(planned_part)
                 ]:
@@ -163,7 +183,7 @@ class TrackingLinks:
                         targets.append(part.target)
                     else:
                         layout.append("{2}")
-                plan = ("".join(layout), tuple(targets))
+                plan = ("".join(layout), tuple(targets), places)
         if len(self._part_plans) >= PLANS:
             self._part_plans.clear()
         self._part_plans[parts] = plan
@@ -217,6 +237,10 @@ class TrackingLinks:
             f'<img src="{self._open}{self._signer.token("open", message_id)}.gif" width="1" '
             'height="1" alt="" style="display:block;border:0">'
         )
+
+
+def _escaped(link: str | None) -> str | None:
+    return None if link is None else html.escape(link)
 
 
 def _unmasked(part: str | Click | Pixel) -> tuple[str | int | Click | Pixel, ...]:
