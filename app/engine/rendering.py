@@ -107,9 +107,8 @@ class _Sources:
         """By the values of ``names`` and their types."""
 
 
-_Rendered = tuple[tuple[Parts | None, ...], tuple[int, ...], tuple[str, ...]]
-"""Each template's parts, the length of their literal text, and the parts as a format string
-whose fields are the links."""
+_Rendered = tuple[tuple[Parts | None, ...], tuple[int, ...]]
+"""Each template's parts and the length of their literal text."""
 
 
 class RenderCache:
@@ -206,12 +205,11 @@ class RenderCache:
             cached = known.rendered.get(key)
         except TypeError:  # a whole mapping or list is used: render per message
             parts, sizes = (None,) * len(sources), (0,) * len(sources)
-            layouts: tuple[str, ...] = ()
         else:
             if cached is None:
-                parts, sizes, layouts = self._miss(sources, known, contact, context, key)
+                parts, sizes = self._miss(sources, known, contact, context, key)
             else:
-                parts, sizes, layouts = cached
+                parts, sizes = cached
         texts: list[str | Parts] = []
         last = len(sources) - 1
         for place, ((source, html), part) in enumerate(zip(sources, parts, strict=True)):
@@ -224,7 +222,7 @@ class RenderCache:
             elif holes and place == last and _fits(part, sizes[place], context, html):
                 texts.append(part)
             else:
-                text = _filled(part, layouts[place], context, html)
+                text = _filled(part, context, html)
                 texts.append(render(source, contact, context, html=html) if text is None else text)
         return texts
 
@@ -235,7 +233,7 @@ class RenderCache:
         contact: Mapping[str, Any],
         context: Mapping[str, Any],
         key: tuple[Any, ...],
-    ) -> tuple[tuple[Parts | TemplateProblem | None, ...], tuple[int, ...], tuple[str, ...]]:
+    ) -> tuple[tuple[Parts | TemplateProblem | None, ...], tuple[int, ...]]:
         """Renders the templates with holes for the links and keeps them (unless one fails:
         a failure is not kept, each message that meets it fails on its own)."""
         parts: list[Parts | TemplateProblem | None] = []
@@ -255,15 +253,14 @@ class RenderCache:
             pieces[1::2] = [self._names[hole] for hole in pieces[1::2]]
             parts.append(tuple(pieces))
         sizes = tuple(sum(map(len, part[::2])) if isinstance(part, tuple) else 0 for part in parts)
-        layouts = tuple(_layout(part) if isinstance(part, tuple) else "" for part in parts)
         if not any(isinstance(part, TemplateProblem) for part in parts):
             if self._kept >= LIMIT:
                 for other in self._sources.values():
                     other.rendered.clear()
                 self._kept = 0
-            known.rendered[key] = (tuple(parts), sizes, layouts)  # type: ignore[arg-type]
+            known.rendered[key] = (tuple(parts), sizes)  # type: ignore[arg-type]
             self._kept += 1
-        return tuple(parts), sizes, layouts
+        return tuple(parts), sizes
 
 
 _SPECIAL = ("&", "<", ">", '"', "'")
@@ -289,22 +286,15 @@ def _fits(parts: Parts, size: int, context: Mapping[str, Any], html: bool) -> bo
     return length <= MAX_OUTPUT_CHARS
 
 
-def _layout(parts: Parts) -> str:
-    """The parts as a format string whose fields are the links' names."""
-    return "".join(
-        f"{{{part}}}" if place % 2 else part.replace("{", "{{").replace("}", "}}")
-        for place, part in enumerate(parts)
-    )
-
-
-def _filled(parts: Parts, layout: str, context: Mapping[str, Any], html: bool) -> str | None:
+def _filled(parts: Parts, context: Mapping[str, Any], html: bool) -> str | None:
     """The parts with this message's links in; None when the message must be rendered on its
-    own (a link that is not text, or a message over the output limit)."""
-    links = {}
-    for name in parts[1::2]:
-        value = context.get(name)
+    own (a link that is not text, or a message over the output limit). Joined rather than
+    formatted: ``str.format`` reads the whole text again for each message."""
+    filled = list(parts)
+    for place in range(1, len(parts), 2):
+        value = context.get(parts[place])
         if type(value) is not str:
             return None
-        links[name] = _escaped(value) if html else value
-    text = layout.format_map(links)
+        filled[place] = _escaped(value) if html else value
+    text = "".join(filled)
     return None if len(text) > MAX_OUTPUT_CHARS else text

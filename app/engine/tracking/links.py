@@ -51,9 +51,10 @@ class Pixel:
 
 TrackingPlan = tuple[str | Click | Pixel, ...]
 """A body as literal text, links to track and the pixel, in order."""
-PartsPlan = tuple[str, tuple[str, ...], tuple[int, ...]]
-"""A tracking plan as a format string, the targets of the links it tracks and the places (in
-``_own``) of the own links it holds."""
+PartsPlan = tuple[tuple[str, ...], tuple[int, ...], tuple[str, ...], tuple[int, ...]]
+"""A tracking plan as its literal text at even places (the odd ones are to be filled in), what
+goes at each odd place (0 and 1 the own links, 2 the pixel, 3 on the tracked links in order),
+the targets of the links it tracks, and the places (in ``_own``) of the own links it holds."""
 
 
 class TrackingLinks:
@@ -147,18 +148,19 @@ class TrackingLinks:
         plan = self._plan_parts(parts)
         if plan is None:
             return None
-        layout, targets, places = plan
+        slots, fields, targets, places = plan
         for place in places:
             if own[place] is None:  # not made: the body is not what the parts say
                 return None
         token = self._signer.token
         clicks = [self._click + token("click", message_id, target) for target in targets]
-        return layout.format(*own, self._pixel(message_id), *clicks)
+        values = (*own, self._pixel(message_id), *clicks)
+        body: list[str | None] = list(slots)  # joined: str.format would read it all again
+        body[1::2] = [values[field] for field in fields]
+        return "".join(body)  # type: ignore[arg-type]  # the own links it holds were made
 
     def _plan_parts(self, parts: tuple[str, ...]) -> PartsPlan | None:
-        """The body's plan as a format string (the own links are fields 0 and 1, the pixel
-        field 2, the tracked links the fields after it, in order), the links' targets and the
-        own links' places."""
+        """The body's plan (:data:`PartsPlan`)."""
         if parts in self._part_plans:
             return self._part_plans[parts]
         literals, names = parts[::2], parts[1::2]
@@ -168,22 +170,25 @@ class TrackingLinks:
             masked = "".join(t for pair in zip(literals, [*masks, ""], strict=True) for t in pair)
             planned = self._plan(masked)
             if planned is not None:
-                layout: list[str] = []
+                slots = [""]
+                fields: list[int] = []
                 targets: list[str] = []
                 places = tuple(sorted({_OWN_PLACES[name] for name in names}))
                 for part in [
                     piece for planned_part in planned for piece in _unmasked(planned_part)
                 ]:
                     if type(part) is str:
-                        layout.append(part.replace("{", "{{").replace("}", "}}"))
-                    elif type(part) is int:
-                        layout.append(f"{{{part}}}")
+                        slots[-1] += part
+                        continue
+                    if type(part) is int:
+                        fields.append(part)
                     elif type(part) is Click:
-                        layout.append(f"{{{3 + len(targets)}}}")
+                        fields.append(3 + len(targets))
                         targets.append(part.target)
                     else:
-                        layout.append("{2}")
-                plan = ("".join(layout), tuple(targets), places)
+                        fields.append(2)
+                    slots += ["", ""]
+                plan = (tuple(slots), tuple(fields), tuple(targets), places)
         if len(self._part_plans) >= PLANS:
             self._part_plans.clear()
         self._part_plans[parts] = plan
