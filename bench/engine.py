@@ -327,8 +327,6 @@ ADVANCE = (
 )
 LOG = insert(step_log).values(
     enrollment_id=bindparam("eid"),
-    journey_id="j-baseline",
-    version=1,
     node_id="start",
     outcome="processed",
     port="next",

@@ -102,10 +102,16 @@ def generate(path: Path, contacts: int, journey_id: str) -> None:
     ]
     for node, outcome, port, where, moment in steps:
         db.execute(
-            "INSERT INTO step_log (enrollment_id, journey_id, version, node_id, outcome, port, "
-            f"at) SELECT i, ?, 1, ?, ?, {port}, ? FROM n WHERE {where}",
-            (journey_id, node, outcome, moment),
+            "INSERT INTO step_log (enrollment_id, node_id, outcome, port, at) "
+            f"SELECT i, ?, ?, {port}, ? FROM n WHERE {where}",
+            (node, outcome, moment),
         )
+    db.execute(  # the totals the engine keeps as it logs
+        "INSERT INTO step_counts (journey_id, version, node_id, outcome, port, steps) "
+        "SELECT ?, 1, node_id, outcome, coalesce(port, ''), count(*) FROM step_log "
+        "GROUP BY node_id, outcome, coalesce(port, '')",
+        (journey_id,),
+    )
     sends = [
         ("reminder", "email", "1", at(0)),
         ("offer", "email", "c > 1 AND opened = 1", at(5)),
@@ -157,9 +163,9 @@ def naive_report(connection: Connection, journey_id: str) -> dict[str, dict[str,
         )
 
     for node_id, outcome, port in connection.execute(
-        select(step_log.c.node_id, step_log.c.outcome, step_log.c.port).where(
-            step_log.c.journey_id == journey_id
-        )
+        select(step_log.c.node_id, step_log.c.outcome, step_log.c.port)
+        .join(enrollments, enrollments.c.id == step_log.c.enrollment_id)
+        .where(enrollments.c.journey_id == journey_id)
     ):
         figures = node(node_id)
         figures["processed" if outcome in ("processed", "skipped") else "exited"] += 1

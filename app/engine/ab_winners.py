@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import networkx as nx
-from sqlalchemy import ColumnElement, Connection, and_, exists, func, select, update
+from sqlalchemy import ColumnElement, Connection, and_, exists, false, func, select, update
 
 from app.domain.ab_testing import pick_winner, results_in_order
 from app.domain.node_configs import AbTestConfig
+from app.engine.moves import message_id
 from app.engine.plan import VersionPlan
 from app.store.schema import ab_decisions, enrollments, events, messages, step_log
 
@@ -57,35 +58,41 @@ def _winner(
     graph.add_edges_from((source, target) for (source, _port), target in plan.edges.items())
     contacts: dict[str, int] = {}
     converted: dict[str, int] = {}
+    runs = enrollments.alias("runs")
     for variant in config.variants:
-        took = and_(
-            step_log.c.journey_id == plan.journey_id,
-            step_log.c.version == plan.version,
-            step_log.c.node_id == node_id,
-            step_log.c.port == variant.name,
+        took = (
+            select(step_log.c.enrollment_id)
+            .join(runs, runs.c.id == step_log.c.enrollment_id)
+            .where(
+                runs.c.journey_id == plan.journey_id,
+                runs.c.version == plan.version,
+                step_log.c.node_id == node_id,
+                step_log.c.port == variant.name,
+            )
         )
         contacts[variant.name] = connection.execute(
-            select(func.count(func.distinct(step_log.c.enrollment_id))).where(took)
+            select(func.count()).select_from(took.distinct().subquery())
         ).scalar_one()
         target = plan.target(node_id, variant.name)
         downstream = {target, *nx.descendants(graph, target)} if target in graph else set()
+        sent = [
+            message_id(plan.journey_id, node.id)
+            for node in plan.send_nodes()
+            if node.id in downstream
+        ]
         met: ColumnElement[bool]
         if config.metric == "goal":
             met = enrollments.c.goal_reached_at.is_not(None)
+        elif not sent:
+            met = false()
         else:
             met = exists(
                 select(1)
                 .select_from(messages.join(events, events.c.message_id == messages.c.id))
-                .where(
-                    messages.c.enrollment_id == enrollments.c.id,
-                    messages.c.node_id.in_(downstream),
-                    events.c.type.in_(INTERACTIONS[config.metric]),
-                )
+                .where(messages.c.id.in_(sent), events.c.type.in_(INTERACTIONS[config.metric]))
             )
         converted[variant.name] = connection.execute(
-            select(func.count()).where(
-                enrollments.c.id.in_(select(step_log.c.enrollment_id).where(took)), met
-            )
+            select(func.count()).where(enrollments.c.id.in_(took), met)
         ).scalar_one()
     return pick_winner(
         results_in_order(config.variants, contacts, converted), config.min_per_variant

@@ -17,7 +17,9 @@ entered = in progress + processed/skipped + ended there (DESIGN §6).
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Column,
@@ -28,6 +30,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    cast,
     delete,
     exists,
     func,
@@ -35,11 +38,13 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    union_all,
     update,
 )
 
 from app.engine.plan import VersionPlan
-from app.store.schema import UTCDateTime, enrollments, messages, step_log
+from app.store.schema import NO_PORT, UTCDateTime, enrollments, messages, step_counts, step_log
+from app.store.workspace import upsert
 
 OPEN_MESSAGES = ("queued", "held")
 WAITING_KINDS = ("wait", "branch")
@@ -120,6 +125,14 @@ def settle(connection: Connection, now: datetime) -> None:
     )
 
 
+class Logged(NamedTuple):
+    """Step-log rows just written: how many, and the highest id before them (theirs are
+    higher: the writer's own)."""
+
+    rows: int
+    after: int
+
+
 def log_steps(
     connection: Connection,
     selector: ColumnElement[bool],
@@ -128,20 +141,82 @@ def log_steps(
     *,
     node_id: str | None = None,
     port: str | None = None,
-) -> int:
-    """One step-log row per selected enrollment (at ``node_id``, else where each stands)."""
+    version: tuple[str, int] | None = None,
+) -> Logged:
+    """One step-log row per selected enrollment (at ``node_id``, else where each stands), and
+    their totals added to ``step_counts`` in the same transaction.
+
+    ``version`` is the (journey id, version) every selected run belongs to, when the caller
+    knows it; then the totals need no look at the runs, and with ``node_id`` too they are
+    the row count itself."""
     node = literal(node_id, String) if node_id is not None else enrollments.c.node_id
     rows = select(
         enrollments.c.id,
-        enrollments.c.journey_id,
-        enrollments.c.version,
         node,
         literal(outcome, String),
         literal(port, String) if port is not None else null(),
         literal(now, UTCDateTime()),
     ).where(selector)
-    columns = ["enrollment_id", "journey_id", "version", "node_id", "outcome", "port", "at"]
-    return connection.execute(insert(step_log).from_select(columns, rows)).rowcount
+    after = connection.execute(select(func.max(step_log.c.id))).scalar() or 0
+    columns = ["enrollment_id", "node_id", "outcome", "port", "at"]
+    logged = Logged(connection.execute(insert(step_log).from_select(columns, rows)).rowcount, after)
+    if logged.rows:
+        _count_steps(connection, logged, outcome, port or NO_PORT, node_id, version)
+    return logged
+
+
+def _count_steps(
+    connection: Connection,
+    logged: Logged,
+    outcome: str,
+    port: str,
+    node_id: str | None,
+    version: tuple[str, int] | None,
+) -> None:
+    """Add the rows just logged to ``step_counts``: one row when the node and version are
+    known, else grouped by what is not (over the new rows only, by their ids)."""
+    keys = [step_counts.c.journey_id, step_counts.c.version, step_counts.c.node_id]
+    if version is not None and node_id is not None:
+        totals: Any = select(
+            literal(version[0], String),
+            literal(version[1]),
+            literal(node_id, String),
+            literal(outcome, String),
+            literal(port, String),
+            literal(logged.rows),
+        )
+    else:
+        new = step_log.c.id > logged.after
+        journey: ColumnElement[Any]
+        number: ColumnElement[Any]
+        if version is not None:
+            journey, number = literal(version[0], String), literal(version[1])
+            source: Any = step_log
+        else:
+            journey, number = enrollments.c.journey_id, enrollments.c.version
+            source = step_log.join(enrollments, enrollments.c.id == step_log.c.enrollment_id)
+        totals = (
+            select(
+                journey,
+                number,
+                step_log.c.node_id,
+                literal(outcome, String),
+                literal(port, String),
+                func.count(),
+            )
+            .select_from(source)
+            .where(new)
+            .group_by(journey, number, step_log.c.node_id)
+        )
+    add = upsert(connection)(step_counts).from_select(
+        [*keys, step_counts.c.outcome, step_counts.c.port, step_counts.c.steps], totals
+    )
+    connection.execute(
+        add.on_conflict_do_update(
+            index_elements=[*keys, step_counts.c.outcome, step_counts.c.port],
+            set_={"steps": step_counts.c.steps + add.excluded.steps},
+        )
+    )
 
 
 def move(
@@ -169,9 +244,10 @@ def move(
     """
     target = plan.target(node_id, port)
     if target is None:
-        return end(connection, selector, "completed", now, node_id=node_id, port=port)
-    before = connection.execute(select(func.max(step_log.c.id))).scalar() or 0
-    moved = log_steps(connection, selector, outcome, now, node_id=node_id, port=port)
+        return end(connection, selector, "completed", now, node_id=node_id, port=port, plan=plan)
+    moved, before = log_steps(
+        connection, selector, outcome, now, node_id=node_id, port=port, version=plan.key
+    )
     if moved and carrying:
         just_moved = select(step_log.c.enrollment_id).where(step_log.c.id > before)
         connection.execute(
@@ -201,18 +277,24 @@ def end(
     *,
     node_id: str | None = None,
     port: str | None = None,
+    plan: VersionPlan | None = None,
 ) -> int:
-    """End the selected runs with ``reason`` (standing at ``node_id`` when given).
+    """End the selected runs with ``reason`` (standing at ``node_id`` when given), all of
+    ``plan``'s version when given.
 
     A run that exits early (any reason but ``completed``) has its queued and held messages
     cancelled; one that completes keeps them: contacts never wait for delivery, so a message
-    queued just before the exit node still goes out.
+    queued just before the exit node still goes out. Without ``plan`` (stopping a journey,
+    every version at once) the caller cancels the messages.
     """
-    ended = log_steps(connection, selector, reason, now, node_id=node_id, port=port)
+    version = None if plan is None else plan.key
+    ended = log_steps(
+        connection, selector, reason, now, node_id=node_id, port=port, version=version
+    ).rows
     if not ended:
         return 0
-    if reason != "completed":
-        _cancel_messages(connection, selector, reason)
+    if reason != "completed" and plan is not None:
+        _cancel_messages(connection, plan, selector, reason)
     stands = {"node_id": node_id} if node_id is not None else {}
     connection.execute(
         update(enrollments)
@@ -229,11 +311,26 @@ def end(
     return ended
 
 
-def _cancel_messages(connection: Connection, selector: ColumnElement[bool], reason: str) -> None:
+def message_id(journey_id: str, node_id: str) -> ColumnElement[str]:
+    """The deterministic id of the message an enrollment gets from a node: ``m<enr>-<hash>``."""
+    suffix = hashlib.sha256(f"{journey_id}:{node_id}".encode()).hexdigest()[:12]
+    return literal("m", String) + cast(enrollments.c.id, String) + literal(f"-{suffix}", String)
+
+
+def _cancel_messages(
+    connection: Connection, plan: VersionPlan, selector: ColumnElement[bool], reason: str
+) -> None:
+    """Cancel the selected runs' open messages, found by their ids (one per send node of the
+    version and run): primary-key probes, whatever the selector's plan."""
+    ids = [
+        select(message_id(plan.journey_id, node.id)).where(selector) for node in plan.send_nodes()
+    ]
+    if not ids:
+        return
     connection.execute(
         update(messages)
         .where(
-            messages.c.enrollment_id.in_(select(enrollments.c.id).where(selector)),
+            messages.c.id.in_(union_all(*ids)),
             unindexed(messages.c.status).in_(OPEN_MESSAGES),
         )
         .values(status="cancelled", reason=reason)

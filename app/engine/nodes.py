@@ -11,7 +11,6 @@ future ``due_at``; when due again they move on.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +23,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    cast,
     exists,
     func,
     insert,
@@ -51,7 +49,7 @@ from app.domain.node_configs import (
 from app.domain.registry import NEXT, OTHERWISE, interaction_event_types
 from app.domain.templates import TemplateProblem, render
 from app.domain.timing import attribute_wait_due, next_time_of_day, quiet_hours_release
-from app.engine.moves import end, move
+from app.engine.moves import end, message_id, move
 from app.engine.plan import VersionPlan
 from app.store.schema import (
     UTCDateTime,
@@ -96,12 +94,6 @@ class Batch(NamedTuple):
     their position in it, and writes that stop a run (waiting, ending) set its node."""
 
 
-def message_id(journey_id: str, node_id: str) -> ColumnElement[str]:
-    """The deterministic id of the message an enrollment gets from a node: ``m<enr>-<hash>``."""
-    suffix = hashlib.sha256(f"{journey_id}:{node_id}".encode()).hexdigest()[:12]
-    return literal("m", String) + cast(enrollments.c.id, String) + literal(f"-{suffix}", String)
-
-
 def _contact_holds(predicate: ColumnElement[bool]) -> ColumnElement[bool]:
     return enrollments.c.contact_id.in_(select(contacts.c.id).where(predicate))
 
@@ -139,7 +131,8 @@ def run_start(batch: Batch) -> None:
 
 
 def run_exit(batch: Batch) -> None:
-    end(batch.connection, batch.selector, "completed", batch.ctx.now, node_id=batch.node.id)
+    connection, plan, node, selector, ctx, _carrying = batch
+    end(connection, selector, "completed", ctx.now, node_id=node.id, plan=plan)
 
 
 # -- send -------------------------------------------------------------------------------------
@@ -373,8 +366,7 @@ def _message_lost(plan: VersionPlan, config: BranchConfig) -> ColumnElement[bool
     return not_(
         exists(
             select(1).where(
-                messages.c.enrollment_id == enrollments.c.id,
-                messages.c.node_id == condition.interaction.node,
+                messages.c.id == message_id(plan.journey_id, condition.interaction.node),
                 messages.c.status.in_(LIVE_MESSAGE_STATUSES),
             )
         )

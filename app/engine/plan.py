@@ -33,6 +33,11 @@ class VersionPlan:
         return cls(journey_id, version, document, nodes, edges, order)
 
     @property
+    def key(self) -> tuple[str, int]:
+        """(journey id, version): what the engine's caches and the step counts are keyed by."""
+        return (self.journey_id, self.version)
+
+    @property
     def start(self) -> str:
         return next(node.id for node in self.document.nodes if node.kind == "start")
 

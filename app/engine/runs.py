@@ -204,7 +204,7 @@ def record_goals(
         connection.execute(update(enrollments).where(candidates).values(goal_reached_at=first))
         if goal.exit_on_goal:
             reached = and_(_runs_of(plan, contacts_of), enrollments.c.goal_reached_at.is_not(None))
-            end(connection, reached, "goal_reached", now)
+            end(connection, reached, "goal_reached", now, plan=plan)
 
 
 def apply_exits(
@@ -231,17 +231,19 @@ def apply_exits(
         filters = compiler.event_filters(_behaviour(exit_event.event, exit_event.where))
         happened = _event_after_entry(compiler, exit_event.event, exit_event.where, now)
         for contacts_of in _by_contact(fresh_contacts(connection, filters, since)):
-            end(connection, and_(_runs_of(plan, contacts_of), happened), "exit_event", now)
+            happened_to = and_(_runs_of(plan, contacts_of), happened)
+            end(connection, happened_to, "exit_event", now, plan=plan)
     excluded = [segment_id(connection, name) for name in settings.exclusion_segments]
     if joined_exclusion and any(segment is not None for segment in excluded):
-        end(connection, and_(runs, or_(*(_member_of(s) for s in excluded))), "excluded", now)
+        joined = and_(runs, or_(*(_member_of(s) for s in excluded)))
+        end(connection, joined, "excluded", now, plan=plan)
     if settings.exit_on_segment_leave and left_entry:
         entry = segment_id(connection, settings.entry_segment)
         if entry is not None:
             chunks = None if leavers is None else _chunks(list(leavers))
             for contacts_of in _by_contact(chunks):
                 left = and_(_runs_of(plan, contacts_of), _not_member_of(entry))
-                end(connection, left, "left_segment", now)
+                end(connection, left, "left_segment", now, plan=plan)
 
 
 def _behaviour(event: str, where: Sequence[AttributeTest]) -> BehaviorTest:

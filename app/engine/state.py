@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.store.schema import workspace_settings
+from app.store.workspace import upsert
 
 LAST_TICK = "state.last_tick_at"
 
@@ -35,8 +35,7 @@ def advance_to(connection: Connection, now: datetime) -> None:
             f"this workspace has already run until {previous.isoformat()}; "
             f"time cannot go back to {now.isoformat()}"
         )
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(workspace_settings).values(key=LAST_TICK, value=now.isoformat())
+    statement = upsert(connection)(workspace_settings).values(key=LAST_TICK, value=now.isoformat())
     connection.execute(
         statement.on_conflict_do_update(
             index_elements=[workspace_settings.c.key], set_={"value": statement.excluded.value}

@@ -5,10 +5,11 @@ and events, for one journey and optionally one version; they return plain counts
 node, status, reason or day. Nothing here loops over contacts or reads rows one by one, so
 their cost grows with the rows the indexes must walk, not with Python work per contact.
 
-Indexes they lean on (``app/store/schema.py``): step_log (journey_id, node_id, outcome) makes
-the outcome counts an index-only scan; enrollments (journey_id, status, …) serves the runs
-standing at each node; messages (journey_id, node_id, status) the status counts; events
-(message_id, type, occurred_at) the interactions of each message.
+What they lean on (``app/store/schema.py``): ``step_counts``, the step log's totals per node,
+outcome and port, kept by the engine as it logs (a few rows per node); enrollments
+(journey_id, status, …) serves the runs standing at each node; messages (journey_id, node_id,
+status) the status counts; events (message_id, type, occurred_at) the interactions of each
+message.
 """
 
 from __future__ import annotations
@@ -34,7 +35,14 @@ from sqlalchemy import (
 from app.domain.journey import JourneyDocument
 from app.domain.loading import load_journey
 from app.domain.registry import Channel
-from app.store.schema import enrollments, events, journey_versions, messages, step_log
+from app.store.schema import (
+    NO_PORT,
+    enrollments,
+    events,
+    journey_versions,
+    messages,
+    step_counts,
+)
 
 INTERACTIONS = ("delivered", "opened", "clicked", "bounced")
 
@@ -115,13 +123,13 @@ def run_counts(connection: Connection, scope: ReportScope) -> RunCounts:
 def step_outcomes(connection: Connection, scope: ReportScope) -> dict[str, dict[str, int]]:
     """node → outcome → steps logged."""
     rows = connection.execute(
-        select(step_log.c.node_id, step_log.c.outcome, func.count())
-        .where(scope.of(step_log))
-        .group_by(step_log.c.node_id, step_log.c.outcome)
+        select(step_counts.c.node_id, step_counts.c.outcome, func.sum(step_counts.c.steps))
+        .where(scope.of(step_counts))
+        .group_by(step_counts.c.node_id, step_counts.c.outcome)
     )
     outcomes: dict[str, dict[str, int]] = {}
     for node_id, outcome, count in rows:
-        outcomes.setdefault(node_id, {})[outcome] = count
+        outcomes.setdefault(node_id, {})[outcome] = int(count)
     return outcomes
 
 
@@ -142,13 +150,17 @@ def ports_taken(
     if not node_ids:
         return {}
     rows = connection.execute(
-        select(step_log.c.node_id, step_log.c.port, func.count())
-        .where(scope.of(step_log), step_log.c.node_id.in_(node_ids), step_log.c.port.is_not(None))
-        .group_by(step_log.c.node_id, step_log.c.port)
+        select(step_counts.c.node_id, step_counts.c.port, func.sum(step_counts.c.steps))
+        .where(
+            scope.of(step_counts),
+            step_counts.c.node_id.in_(node_ids),
+            step_counts.c.port != NO_PORT,
+        )
+        .group_by(step_counts.c.node_id, step_counts.c.port)
     )
     taken: dict[str, dict[str, int]] = {}
     for node_id, port, count in rows:
-        taken.setdefault(node_id, {})[port] = count
+        taken.setdefault(node_id, {})[port] = int(count)
     return taken
 
 

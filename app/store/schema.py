@@ -2,7 +2,7 @@
 
 The engine moves contacts with INSERT … SELECT and UPDATE … WHERE over these tables, so the
 indexes follow its queries: due work by (journey_id, status, version, node_id, due_at),
-behaviour by (contact_id, type, occurred_at), one message per (enrollment, node); an index
+behaviour by (contact_id, type, occurred_at), one message per (enrollment, node) by its id; an index
 nothing reads is dropped, since each costs every write. Every timestamp is stored as UTC
 (:class:`UTCDateTime`); documents (segments, journey drafts and versions) are stored as their
 JSON text so that a published version keeps meaning what it meant.
@@ -228,16 +228,34 @@ step_log = Table(
         ForeignKey("enrollments.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    Column("journey_id", String(64), nullable=False),
-    Column("version", Integer, nullable=False),
     Column("node_id", String(200), nullable=False),
     Column("outcome", String(20), nullable=False),
     Column("port", String(200)),
     Column("at", UTCDateTime, nullable=False),
-    Index(None, "journey_id", "node_id", "outcome"),
     Index(None, "enrollment_id"),
 )
-"""Each node a contact passes; the source of all analytics (DESIGN §6)."""
+"""Each node a contact passes; the source of all analytics (DESIGN §6).
+
+The journey and version are the enrollment's; the per-node totals analytics read are kept
+beside it in :data:`step_counts`, so the log needs one index only (a run's own steps), which
+every one of the engine's millions of step rows pays for."""
+
+NO_PORT = ""
+"""``step_counts.port`` of steps that left by no port (port names are never empty)."""
+
+step_counts = Table(
+    "step_counts",
+    metadata,
+    Column("journey_id", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("node_id", String(200), primary_key=True),
+    Column("outcome", String(20), primary_key=True),
+    Column("port", String(200), primary_key=True),
+    Column("steps", Integer, nullable=False),
+)
+"""How many step-log rows each (journey, version, node, outcome, port) has: added to in the
+transaction that writes the rows (:func:`app.engine.moves.log_steps`), so the two always
+agree; per-node analytics read these few rows instead of counting millions."""
 
 MESSAGE_STATUSES = ("queued", "held", "sending", "sent", "failed", "blocked", "cancelled")
 
@@ -260,7 +278,6 @@ messages = Table(
     Column("claimed_at", UTCDateTime),
     Column("sent_at", UTCDateTime),
     Column("attempts", Integer, nullable=False, server_default="0"),
-    UniqueConstraint("enrollment_id", "node_id"),
     Index(None, "status", "not_before"),
     Index(None, "contact_id", "queued_at"),
     Index(None, "journey_id", "node_id", "status"),
@@ -269,7 +286,9 @@ messages = Table(
         name="status",
     ),
 )
-"""One message per (enrollment, node); its id is derived from them, so it is queued once."""
+"""One message per (enrollment, node): its id is derived from them (``m<enrollment>-<hash of
+journey and node>``, :func:`app.engine.moves.message_id`), so the primary key alone keeps it
+queued once, and finds a run's messages."""
 
 tasks = Table(
     "tasks",

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any, overload
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.store.schema import workspace_settings
+from app.store.workspace import upsert
 
 
 class SettingError(ValueError):
@@ -177,8 +177,7 @@ def set_setting(connection: Connection, key: Setting[Any] | str, value: object) 
     """Store a setting's value (checked first); use a writer connection."""
     found = find_setting(key) if isinstance(key, str) else key
     checked = found.validate(value)
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(workspace_settings).values(key=found.key, value=checked)
+    statement = upsert(connection)(workspace_settings).values(key=found.key, value=checked)
     connection.execute(
         statement.on_conflict_do_update(
             index_elements=[workspace_settings.c.key], set_={"value": statement.excluded.value}

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 from app.store import migrations
@@ -64,6 +65,12 @@ def database_url(path_or_url: str | None) -> str:
     if "://" in path_or_url:
         return path_or_url
     return f"sqlite:///{Path(path_or_url).expanduser().resolve()}"
+
+
+def upsert(connection: Connection) -> Any:
+    """The ``insert`` of the connection's dialect, whose statements take
+    ``on_conflict_do_update`` (SQLite and PostgreSQL spell it the same way)."""
+    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
 
 
 class Workspace:

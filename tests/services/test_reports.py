@@ -30,6 +30,7 @@ from app.store.schema import (
     journey_versions,
     journeys,
     messages,
+    step_counts,
     step_log,
 )
 from app.store.workspace import Workspace, open_workspace
@@ -227,7 +228,16 @@ def test_summaries_list_every_journey_with_its_runs(two_versions: World) -> None
     assert summaries[0].updated_at == T0
 
 
-REPORTED_TABLES = (contacts, journeys, journey_versions, enrollments, step_log, messages, events)
+REPORTED_TABLES = (
+    contacts,
+    journeys,
+    journey_versions,
+    enrollments,
+    step_log,
+    step_counts,
+    messages,
+    events,
+)
 
 
 @pg.requires_pg

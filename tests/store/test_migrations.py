@@ -18,7 +18,15 @@ from sqlalchemy import CheckConstraint, Connection, create_engine, func, inspect
 from sqlalchemy.exc import IntegrityError
 
 from app.store import migrations
-from app.store.schema import contacts, enrollments, events, journeys, metadata
+from app.store.schema import (
+    contacts,
+    enrollments,
+    events,
+    journeys,
+    metadata,
+    step_counts,
+    step_log,
+)
 from app.store.workspace import Workspace, WorkspaceError, open_workspace
 from tests.store import pg
 
@@ -317,6 +325,65 @@ def test_a_workspace_at_0003_loses_the_unused_enrollment_index_and_keeps_its_run
         assert indexes == before - {"ix_enrollments_status_due_at"}
         row = connection.execute(select(enrollments)).one()
         assert (row.contact_id, row.node_id, row.due_at) == (contact_id, "wait", NOW)
+
+
+def test_a_workspace_at_0005_gets_step_counts_from_its_step_log_and_keeps_its_steps(
+    workspace_location: str,
+) -> None:
+    with open_workspace(workspace_location, revision="0005") as old, old.writer() as connection:
+        contact_id = add_contact(connection, "ada@example.com")
+        connection.execute(
+            journeys.insert().values(
+                id="j1", name="Welcome", draft="{}", created_at=NOW, updated_at=NOW
+            )
+        )
+        run = connection.execute(
+            enrollments.insert()
+            .values(
+                journey_id="j1",
+                contact_id=contact_id,
+                run=1,
+                version=2,
+                status="ended",
+                node_id="exit",
+                entered_at=NOW,
+                variants={},
+            )
+            .returning(enrollments.c.id)
+        ).scalar_one()
+        steps = [("start", "processed", "next"), ("ab", "processed", "B"), ("exit", "completed")]
+        for node, outcome, *port in steps:
+            connection.execute(
+                text(
+                    "INSERT INTO step_log (enrollment_id, journey_id, version, node_id, outcome, "
+                    "port, at) VALUES (:run, 'j1', 2, :node, :outcome, :port, :at)"
+                ),
+                {"run": run, "node": node, "outcome": outcome, "port": port[0] if port else None,
+                 "at": "2026-01-31 09:00:00.000000"},
+            )  # fmt: skip
+
+    with open_workspace(workspace_location) as workspace, workspace.reader() as connection:
+        counts = connection.execute(select(step_counts).order_by(step_counts.c.node_id)).all()
+        assert [tuple(row) for row in counts] == [
+            ("j1", 2, "ab", "processed", "B", 1),
+            ("j1", 2, "exit", "completed", "", 1),
+            ("j1", 2, "start", "processed", "next", 1),
+        ]
+        logged = connection.execute(
+            select(
+                step_log.c.enrollment_id, step_log.c.node_id, step_log.c.port, step_log.c.at
+            ).order_by(step_log.c.id)
+        ).all()
+        assert logged == [
+            (run, "start", "next", NOW),
+            (run, "ab", "B", NOW),
+            (run, "exit", None, NOW),
+        ]
+        inspector = inspect(connection)
+        assert {c["name"] for c in inspector.get_columns("step_log")} == {
+            "id", "enrollment_id", "node_id", "outcome", "port", "at"
+        }  # fmt: skip
+        assert inspector.get_unique_constraints("messages") == []
 
 
 def test_the_head_read_from_the_revision_files_is_alembics_head() -> None:

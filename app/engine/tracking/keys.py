@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.store.schema import workspace_settings
+from app.store.workspace import upsert
 
 KEYS = "state.tracking_keys"
 GRACE = timedelta(days=30)
@@ -36,8 +36,7 @@ def _read(connection: Connection) -> list[dict[str, Any]]:
 
 
 def _write(connection: Connection, entries: list[dict[str, Any]]) -> None:
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(workspace_settings).values(key=KEYS, value=entries)
+    statement = upsert(connection)(workspace_settings).values(key=KEYS, value=entries)
     connection.execute(
         statement.on_conflict_do_update(
             index_elements=[workspace_settings.c.key], set_={"value": statement.excluded.value}
