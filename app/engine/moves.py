@@ -147,8 +147,7 @@ def log_steps(
     their totals added to ``step_counts`` in the same transaction.
 
     ``version`` is the (journey id, version) every selected run belongs to, when the caller
-    knows it; then the totals need no look at the runs, and with ``node_id`` too they are
-    the row count itself."""
+    knows it; with ``node_id`` too, the totals are the row count itself."""
     node = literal(node_id, String) if node_id is not None else enrollments.c.node_id
     rows = select(
         enrollments.c.id,
@@ -174,10 +173,10 @@ def _count_steps(
     version: tuple[str, int] | None,
 ) -> None:
     """Add the rows just logged to ``step_counts``: one row when the node and version are
-    known, else grouped by what is not (over the new rows only, by their ids)."""
-    keys = [step_counts.c.journey_id, step_counts.c.version, step_counts.c.node_id]
+    known (every move), else the new rows grouped by their runs' version and node."""
+    totals: Any
     if version is not None and node_id is not None:
-        totals: Any = select(
+        totals = select(
             literal(version[0], String),
             literal(version[1]),
             literal(node_id, String),
@@ -186,35 +185,24 @@ def _count_steps(
             literal(logged.rows),
         )
     else:
-        new = step_log.c.id > logged.after
-        journey: ColumnElement[Any]
-        number: ColumnElement[Any]
-        if version is not None:
-            journey, number = literal(version[0], String), literal(version[1])
-            source: Any = step_log
-        else:
-            journey, number = enrollments.c.journey_id, enrollments.c.version
-            source = step_log.join(enrollments, enrollments.c.id == step_log.c.enrollment_id)
+        by = (enrollments.c.journey_id, enrollments.c.version, step_log.c.node_id)
         totals = (
-            select(
-                journey,
-                number,
-                step_log.c.node_id,
-                literal(outcome, String),
-                literal(port, String),
-                func.count(),
-            )
-            .select_from(source)
-            .where(new)
-            .group_by(journey, number, step_log.c.node_id)
+            select(*by, literal(outcome, String), literal(port, String), func.count())
+            .join(enrollments, enrollments.c.id == step_log.c.enrollment_id)
+            .where(step_log.c.id > logged.after)
+            .group_by(*by)
         )
-    add = upsert(connection)(step_counts).from_select(
-        [*keys, step_counts.c.outcome, step_counts.c.port, step_counts.c.steps], totals
-    )
+    keys = [
+        step_counts.c.journey_id,
+        step_counts.c.version,
+        step_counts.c.node_id,
+        step_counts.c.outcome,
+        step_counts.c.port,
+    ]
+    add = upsert(connection)(step_counts).from_select([*keys, step_counts.c.steps], totals)
     connection.execute(
         add.on_conflict_do_update(
-            index_elements=[*keys, step_counts.c.outcome, step_counts.c.port],
-            set_={"steps": step_counts.c.steps + add.excluded.steps},
+            index_elements=keys, set_={"steps": step_counts.c.steps + add.excluded.steps}
         )
     )
 

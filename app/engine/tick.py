@@ -90,7 +90,7 @@ class Engine:
         return self._plans[key]
 
     def memory(self, plan: VersionPlan) -> VersionMemory:
-        return self._memory.setdefault((plan.journey_id, plan.version), VersionMemory())
+        return self._memory.setdefault(plan.key, VersionMemory())
 
     def tick(self, now: datetime) -> TickReport:
         report = TickReport(now)
@@ -156,7 +156,7 @@ class Engine:
                 left_entry=seen is None or state.may_have_left(entry, seen),
                 leavers=None if seen is None else state.leavers_since(entry, seen),
             )
-            checked[plan.journey_id, plan.version] = (mark, state.snapshot(_segments_of(plan)))
+            checked[plan.key] = (mark, state.snapshot(_segments_of(plan)))
         return checked
 
     def _enrol(
@@ -185,7 +185,7 @@ class Engine:
                 before is None or _may_enrol_more(plan, compiler, state, before, now_state)
             ):
                 enrolled += enrol(connection, plan, now)
-            states[plan.journey_id, plan.version] = now_state
+            states[plan.key] = now_state
         return enrolled, states
 
     def _advance(self, plan: VersionPlan, context: NodeContext) -> int:
