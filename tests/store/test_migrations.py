@@ -44,6 +44,25 @@ def add_contact(connection: Connection, email: str) -> int:
     return int(row.id)
 
 
+def add_run(connection: Connection, **values: Any) -> tuple[int, int]:
+    """Ada's run (with these enrollment values) through the journey "j1", both added; returns
+    (contact id, enrollment id)."""
+    contact_id = add_contact(connection, "ada@example.com")
+    connection.execute(
+        journeys.insert().values(
+            id="j1", name="Welcome", draft="{}", created_at=NOW, updated_at=NOW
+        )
+    )
+    run = connection.execute(
+        enrollments.insert()
+        .values(
+            journey_id="j1", contact_id=contact_id, run=1, entered_at=NOW, variants={}, **values
+        )
+        .returning(enrollments.c.id)
+    ).scalar_one()
+    return contact_id, int(run)
+
+
 def revisions(workspace: Workspace) -> tuple[str, ...]:
     with workspace.reader() as connection:
         return migrations.current_revisions(connection)
@@ -298,24 +317,8 @@ def test_a_workspace_at_0003_loses_the_unused_enrollment_index_and_keeps_its_run
     workspace_location: str,
 ) -> None:
     with open_workspace(workspace_location, revision="0003") as old, old.writer() as connection:
-        contact_id = add_contact(connection, "ada@example.com")
-        connection.execute(
-            journeys.insert().values(
-                id="j1", name="Welcome", draft="{}", created_at=NOW, updated_at=NOW
-            )
-        )
-        connection.execute(
-            enrollments.insert().values(
-                journey_id="j1",
-                contact_id=contact_id,
-                run=1,
-                version=1,
-                status="active",
-                node_id="wait",
-                due_at=NOW,
-                entered_at=NOW,
-                variants={},
-            )
+        contact_id, _run = add_run(
+            connection, version=1, status="active", node_id="wait", due_at=NOW
         )
         before = {index["name"] for index in inspect(connection).get_indexes("enrollments")}
     assert "ix_enrollments_status_due_at" in before
@@ -331,26 +334,7 @@ def test_a_workspace_at_0005_gets_step_counts_from_its_step_log_and_keeps_its_st
     workspace_location: str,
 ) -> None:
     with open_workspace(workspace_location, revision="0005") as old, old.writer() as connection:
-        contact_id = add_contact(connection, "ada@example.com")
-        connection.execute(
-            journeys.insert().values(
-                id="j1", name="Welcome", draft="{}", created_at=NOW, updated_at=NOW
-            )
-        )
-        run = connection.execute(
-            enrollments.insert()
-            .values(
-                journey_id="j1",
-                contact_id=contact_id,
-                run=1,
-                version=2,
-                status="ended",
-                node_id="exit",
-                entered_at=NOW,
-                variants={},
-            )
-            .returning(enrollments.c.id)
-        ).scalar_one()
+        _contact, run = add_run(connection, version=2, status="ended", node_id="exit")
         steps = [("start", "processed", "next"), ("ab", "processed", "B"), ("exit", "completed")]
         for node, outcome, *port in steps:
             connection.execute(
