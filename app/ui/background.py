@@ -18,6 +18,7 @@ while it runs become one more reading after it, never a queue.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,11 +33,44 @@ Callback = Callable[[Any], None]
 ErrorCallback = Callable[[BaseException], None]
 
 
+class _Job:
+    """One piece of work and its callbacks on their way between threads.
+
+    Worker threads only ever hold this box; the GUI thread takes its contents out when it
+    delivers. So the last reference to a callback (a widget's bound method, a lambda over a
+    widget) is dropped on the GUI thread. A Qt wrapper whose last reference goes on another
+    thread is deleted through a deferred call on the GUI thread, and that call crashed the
+    process when its widget had been closed meanwhile (PySide6 6.12, seen as a segfault in
+    ``Shiboken::BindingManager::runDeletionInMainThread`` when a page was closed just as its
+    result arrived)."""
+
+    __slots__ = ("latest", "on_done", "on_error", "outcome", "work")
+
+    def __init__(
+        self,
+        work: Callable[[], Any] | None,
+        on_done: Callback,
+        on_error: ErrorCallback | None,
+        latest: tuple[str, int] | None,
+    ) -> None:
+        self.work = work
+        self.on_done: Callback | None = on_done
+        self.on_error = on_error
+        self.latest = latest
+        self.outcome: tuple[bool, Any] | None = None
+
+    def take(self) -> tuple[Callback | None, ErrorCallback | None, tuple[bool, Any] | None]:
+        """The callbacks and the outcome, leaving the box empty (on the GUI thread)."""
+        taken = self.on_done, self.on_error, self.outcome
+        self.work = self.on_done = self.on_error = self.outcome = None
+        return taken
+
+
 class Background(QObject):
     """A small pool of worker threads whose results arrive on the GUI thread."""
 
-    _arrived = Signal(object, object)
-    """(callback, value): call ``callback(value)`` on the thread that owns this object."""
+    _arrived = Signal(object)
+    """A :class:`_Job` with its outcome, delivered on the thread that owns this object."""
 
     def __init__(self, parent: QObject | None = None, workers: int = WORKERS) -> None:
         super().__init__(parent)
@@ -57,7 +91,7 @@ class Background(QObject):
         After :meth:`shutdown` nothing runs (the window is closing)."""
         if self._closed:
             return _cancelled()
-        return self._pool.submit(self._run, work, on_done, on_error, None)
+        return self._pool.submit(self._run, _Job(work, on_done, on_error, None))
 
     def submit_latest(
         self,
@@ -73,16 +107,20 @@ class Background(QObject):
             self._generations[key] = generation
         if self._closed:
             return _cancelled()
-        return self._pool.submit(self._run, work, on_done, on_error, (key, generation))
+        return self._pool.submit(self._run, _Job(work, on_done, on_error, (key, generation)))
 
     def is_latest(self, key: str, generation: int) -> bool:
         with self._lock:
             return self._generations.get(key) == generation
 
     def post(self, callback: Callback, value: Any = None) -> None:
-        """From any thread: call ``callback(value)`` on the GUI thread soon."""
-        if not self._closed:
-            self._arrived.emit(callback, value)
+        """From any thread: call ``callback(value)`` on the GUI thread soon. The caller's own
+        reference to ``callback`` goes when it returns, on its thread: a caller on another
+        thread keeps the object that owns the callback alive some other way."""
+        job = _Job(None, callback, None, None)
+        job.outcome = (True, value)
+        del callback, value
+        self._hand_over(job)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop taking work; with ``wait``, let running work finish (its results are dropped)."""
@@ -91,31 +129,31 @@ class Background(QObject):
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _run(
-        self,
-        work: Callable[[], Any],
-        on_done: Callback,
-        on_error: ErrorCallback | None,
-        latest: tuple[str, int] | None,
-    ) -> None:
+    def _run(self, job: _Job) -> None:
+        work = job.work
+        assert work is not None
         try:
-            result = work()
+            job.outcome = (True, work())
         except BaseException as error:  # handed to the GUI thread, never swallowed
-            self._deliver_later(on_error or _raise, error, latest)
-        else:
-            self._deliver_later(on_done, result, latest)
+            job.outcome = (False, error)
+        del work  # the box still holds it: the GUI thread drops the last reference
+        self._hand_over(job)
 
-    def _deliver_later(
-        self, callback: Callback, value: Any, latest: tuple[str, int] | None
-    ) -> None:
-        if latest is None:
-            self.post(callback, value)
-        else:
-            key, generation = latest
-            self.post(lambda v: callback(v) if self.is_latest(key, generation) else None, value)
+    def _hand_over(self, job: _Job) -> None:
+        """Send ``job`` to the GUI thread, even after :meth:`shutdown` (it is dropped there
+        then), so that its contents are never released on this thread."""
+        with contextlib.suppress(RuntimeError):  # this object is gone: the app is ending
+            self._arrived.emit(job)
 
-    @staticmethod
-    def _deliver(callback: Callback, value: Any) -> None:
+    def _deliver(self, job: _Job) -> None:
+        on_done, on_error, outcome = job.take()
+        if self._closed or outcome is None:
+            return
+        if job.latest is not None and not self.is_latest(*job.latest):
+            return
+        succeeded, value = outcome
+        callback = on_done if succeeded else on_error or _raise
+        assert callback is not None
         owner = getattr(callback, "__self__", None)
         if isinstance(owner, QObject) and not shiboken6.isValid(owner):
             return  # the widget that asked has been closed and deleted meanwhile

@@ -75,6 +75,37 @@ def test_post_from_another_thread(qtbot: QtBot, background: Background) -> None:
     assert seen == [("tick", gui)]
 
 
+class Dropped:
+    """A callable that notes the thread its last reference went on."""
+
+    def __init__(self, threads: list[str], result: object = None, fails: bool = False) -> None:
+        self.threads = threads
+        self.result = result
+        self.fails = fails
+
+    def __call__(self, *_args: object) -> object:
+        if self.fails:
+            raise ValueError("refused")
+        return self.result
+
+    def __del__(self) -> None:
+        self.threads.append(threading.current_thread().name)
+
+
+def test_work_and_callbacks_are_let_go_on_the_gui_thread(
+    qtbot: QtBot, background: Background
+) -> None:
+    """A widget's callback whose last reference goes on a worker crashes PySide (see _Job)."""
+    threads: list[str] = []
+    for n in range(10):
+        work = Dropped(threads, n, fails=n % 2 == 1)
+        background.submit(work, Dropped(threads), Dropped(threads))
+        del work
+        background.submit_latest("count", Dropped(threads, n), Dropped(threads))
+    qtbot.waitUntil(lambda: len(threads) == 50, timeout=5000)
+    assert set(threads) == {threading.main_thread().name}
+
+
 def test_work_submitted_after_shutdown_does_not_run(qtbot: QtBot, qapp: object) -> None:
     pool = Background()
     pool.shutdown()
