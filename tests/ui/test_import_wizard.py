@@ -203,10 +203,18 @@ def test_closing_the_wizard_during_an_import_cancels_it_and_closes_once_stopped(
     rows = "".join(f"person{n}@example.com\n" for n in range(60_000))
     wizard = wizard_at_mapping(app_context, qtbot, write(tmp_path, "big.csv", "E-mail\n" + rows))
     run = wizard.run_page
-    wizard.next()
-    qtbot.waitUntil(lambda: "read" in run.status.text(), timeout=20_000)
-    wizard.reject()
-    assert run.status.text().startswith("Cancelling")
+
+    def checked_every_row() -> None:
+        assert run.status.text() == "Checking rows… 60,000 read", run.status.text()
+
+    # Holding the workspace's writer, the import checks every row and then waits to write: so
+    # the wizard is closed while the import runs, however fast or busy the machine is.
+    with app_context.workspace.writer():
+        wizard.next()
+        qtbot.waitUntil(checked_every_row, timeout=20_000)
+        wizard.reject()
+        assert run.status.text().startswith("Cancelling")
+        assert wizard.isVisible()  # until the import has stopped
     qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=20_000)
     assert run.outcome == "cancelled"
     assert count(app_context) == 0
