@@ -6,7 +6,7 @@ On an existing workspace (``--db``, e.g. a copy of ``journey-studio init --demo 
 
 - the count (the table's row count) and the first page of 200 rows, in the order added;
 - the page at row 900,000 reached by a jump (``OFFSET``), and the page after it by keyset;
-- the same three sorted by name (header click), and sorted by email;
+- the same three sorted by name (header click), by company and by email;
 - a search (count and first page) for a common and for a rare word;
 - the detail of a deep contact with many events;
 
@@ -80,7 +80,7 @@ def report(label: str, seconds: float, note: str = "") -> None:
 
 def bench_queries(workspace: Workspace, repeat: int, deep: int) -> dict[str, float]:
     figures: dict[str, float] = {}
-    for sort in (None, "name", "email"):
+    for sort in (None, "name", "company", "email"):
         query = ContactQuery(sort=sort)  # type: ignore[arg-type]
         title = f"sorted by {sort}" if sort else "order added"
         print(f"{title}: plan {plan(workspace, query, deep)}")
@@ -155,6 +155,7 @@ def naive_baseline(workspace: Workspace, deep: int) -> float:
 
 def bench_model(workspace: Workspace, deep: int) -> None:
     """The real table model and view, offscreen: open, then scroll to ``deep``."""
+    from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
     from app.ui.background import Background
@@ -184,6 +185,12 @@ def bench_model(workspace: Workspace, deep: int) -> None:
     read = f"{model.rows_read:,} of {model.count:,} ({model.blocks_read} blocks)"
     print(f"  rows read from SQL: {read}")
     context.background.shutdown()
+    # Delete the page and the pool before Python's exit tears the wrappers down in any order
+    # (that printed "shared QObject was deleted directly" and, at times, aborted).
+    page.close()
+    page.deleteLater()
+    context.background.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def main() -> None:

@@ -99,6 +99,8 @@ contacts = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("attributes", JSON, nullable=False, default=dict),
     CheckConstraint("kind IN ('contact', 'lead')", name="kind"),
+    Index(None, "last_name", "first_name"),  # the Contacts page's name sort (0007)
+    Index(None, "company"),
 )
 """People. ``email`` is stored lower-cased; ``attributes`` holds custom fields by key, typed
 by the attribute catalogue (date-times as ISO 8601 UTC text, ``2026-01-31T09:00:00Z``)."""

@@ -370,6 +370,26 @@ def test_a_workspace_at_0005_gets_step_counts_from_its_step_log_and_keeps_its_st
         assert inspector.get_unique_constraints("messages") == []
 
 
+def test_a_workspace_at_0006_gets_the_contact_sort_indexes_and_keeps_its_contacts(
+    workspace_location: str,
+) -> None:
+    with open_workspace(workspace_location, revision="0006") as old, old.writer() as connection:
+        contact_id = add_contact(connection, "ada@example.com")
+        before = {index["name"] for index in inspect(connection).get_indexes("contacts")}
+    assert "ix_contacts_company" not in before
+
+    with open_workspace(workspace_location) as workspace, workspace.reader() as connection:
+        indexes = {index["name"]: index for index in inspect(connection).get_indexes("contacts")}
+        assert set(indexes) == before | {"ix_contacts_last_name_first_name", "ix_contacts_company"}
+        assert indexes["ix_contacts_last_name_first_name"]["column_names"] == [
+            "last_name",
+            "first_name",
+        ]
+        assert connection.execute(select(contacts.c.id, contacts.c.email)).all() == [
+            (contact_id, "ada@example.com")
+        ]
+
+
 def test_the_head_read_from_the_revision_files_is_alembics_head() -> None:
     assert migrations.code_head() == migrations.head_revision()
 

@@ -1,0 +1,34 @@
+"""Indexes for the Contacts page's name and company sorts.
+
+The page sorts on plain columns, then id, so that an index can serve the order (see
+``app.services.contacts``). Email had its unique index; sorting a million contacts by name or
+company read and sorted every row for each page. With (last_name, first_name) and (company),
+a page is read off the index (rowid, that is id, ends every entry).
+
+Revision ID: 0007
+Revises: 0006
+
+Frozen, like every revision: plain SQLAlchemy, no import of ``app.store.schema``; names in
+full, marked final with ``op.f`` (see 0001).
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def upgrade() -> None:
+    op.create_index(
+        op.f("ix_contacts_last_name_first_name"), "contacts", ["last_name", "first_name"]
+    )
+    op.create_index(op.f("ix_contacts_company"), "contacts", ["company"])
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_contacts_company"), table_name="contacts")
+    op.drop_index(op.f("ix_contacts_last_name_first_name"), table_name="contacts")
