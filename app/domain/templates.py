@@ -328,9 +328,19 @@ def _syntax_problem(exc: TemplateSyntaxError) -> TemplateSyntaxProblem:
 _TOO_DEEP = "The template is nested too deeply to read."
 
 
-@functools.lru_cache(maxsize=512)
 def compile_template(source: str, *, html: bool = False) -> Template:
-    """The compiled template, with the render limits built in; cached by (source, html)."""
+    """The compiled template, with the render limits built in; cached by (source, html), and
+    so is a template that cannot be read (a fresh :class:`TemplateSyntaxProblem` each time)."""
+    compiled = _compile(source, html)
+    if isinstance(compiled, tuple):
+        raise TemplateSyntaxProblem(*compiled)
+    return compiled
+
+
+@functools.lru_cache(maxsize=512)
+def _compile(source: str, html: bool) -> Template | tuple[str, int | None]:
+    """The template, or why it cannot be read: kept as well, so a broken template in a send
+    node is read once, not once for every message that fails with it."""
     environment = _HTML if html else _TEXT
     try:
         tree = environment.parse(source)
@@ -338,9 +348,10 @@ def compile_template(source: str, *, html: bool = False) -> Template:
         tree.set_environment(environment)
         return environment.from_string(tree)
     except TemplateSyntaxError as exc:
-        raise _syntax_problem(exc) from None
+        problem = _syntax_problem(exc)
+        return str(problem), problem.line
     except RecursionError:
-        raise TemplateSyntaxProblem(_TOO_DEEP, None) from None
+        return _TOO_DEEP, None
 
 
 # --- static checks ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from app.domain import templates
 from app.domain.templates import (
     MAX_OUTPUT_CHARS,
     TemplateFinding,
@@ -207,6 +208,21 @@ def test_compiled_templates_are_cached_per_mode() -> None:
     source = "Hi {{ first_name }}"
     assert compile_template(source) is compile_template(source)
     assert compile_template(source, html=True) is not compile_template(source)
+
+
+def test_a_template_that_cannot_be_read_is_read_once() -> None:
+    """Dispatch compiles a node's template for every message; a broken one failed each of them
+    by parsing it again."""
+    source = "Hello {{ first_name }\n{{ 'broken-once' }}"
+    before = templates._compile.cache_info()
+    problems = []
+    for _ in range(3):
+        with pytest.raises(TemplateSyntaxProblem) as caught:
+            compile_template(source)
+        problems.append((str(caught.value), caught.value.line))
+    after = templates._compile.cache_info()
+    assert problems == [problems[0]] * 3 and problems[0][1] == 1
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
 
 
 def test_variables_are_discovered_with_dotted_attribute_and_journey_fields() -> None:
