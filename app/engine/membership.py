@@ -193,9 +193,10 @@ def refresh_due(
 
     With ``marks`` (the engine's, by segment name, from earlier refreshes), a refresh re-tests
     only the contacts that may have changed since its mark, and ``contact_changes`` rows that
-    every segment in use has seen are deleted. The marks of segments no longer in use are
-    dropped from ``marks`` first: pruning does not wait for them, so they would go stale. The
-    new marks are in the results, for the caller to keep once the transaction has committed."""
+    every segment in use has seen are deleted (all of them while no segment is in use). The
+    marks of segments no longer in use are dropped from ``marks`` first: pruning does not wait
+    for them, so they would go stale. The new marks are in the results, for the caller to keep
+    once the transaction has committed."""
     every = timedelta(seconds=get_setting(connection, SEGMENT_REFRESH))
     names = segments_in_use(connection)
     if marks is not None:
@@ -211,13 +212,16 @@ def refresh_due(
     refreshes = {name: Refresh(before, *counts[name]) for name, before in due}
     if marks is not None:  # (only marks of segments in use are left in it)
         kept = {**marks, **{n: r.mark for n, r in refreshes.items() if r.mark is not None}}
-        _prune_changes(connection, kept.values() if len(kept) == len(names) else ())
+        if not names:  # nothing reads the log: a segment that comes into use refreshes in full
+            connection.execute(delete(contact_changes))
+        elif len(kept) == len(names):
+            _prune_changes(connection, kept.values())
     return refreshes
 
 
 def _prune_changes(connection: Connection, marks: Iterable[RefreshMark]) -> None:
-    """Delete the ``contact_changes`` every segment in use has seen (nothing unless each of
-    them has a mark)."""
+    """Delete the ``contact_changes`` that every segment in use has seen (``marks``: one for
+    each of them)."""
     seen = min((mark.change_id for mark in marks), default=0)
     if seen:
         connection.execute(delete(contact_changes).where(contact_changes.c.id <= seen))

@@ -216,3 +216,31 @@ def test_marks_of_segments_no_longer_in_use_are_dropped(workspace: Workspace) ->
         refreshed = refresh_due(connection, T0 + timedelta(days=1), workspace.reader, marks)
     assert "Busy Germans" not in marks
     assert set(refreshed) == {"Lapsed"} and refreshed["Lapsed"].mark is not None
+
+
+def test_the_change_log_is_emptied_while_no_segment_is_in_use(workspace: Workspace) -> None:
+    """Imports and edits with no live journey left every change in the log for good."""
+    world = World(workspace)
+    world.segment("Lapsed", DEFINITIONS["Lapsed"])
+    for name in ("ana", "bo", "cy"):
+        world.contact(name)
+    world.event("ana", "purchase", T0)
+
+    def logged() -> int:
+        with workspace.reader() as connection:
+            count = connection.execute(select(func.count()).select_from(contact_changes))
+            return int(count.scalar_one())
+
+    assert logged() > 0
+    with workspace.writer() as connection:
+        assert refresh_due(connection, T0, workspace.reader, {}) == {}
+    assert logged() == 0
+
+    # Once a journey uses the segment, its first refresh is a full one: nobody is missed.
+    wait = {"id": "w", "kind": "wait", "config": {"mode": "duration", "duration": "300d"}}
+    world.publish(journey([wait], chain("w"), entry_segment="Lapsed"))
+    marks: dict[str, RefreshMark] = {}
+    with workspace.writer() as connection:
+        refreshed = refresh_due(connection, T0 + timedelta(days=70), workspace.reader, marks)
+    assert refreshed["Lapsed"].mark is not None
+    assert _members(workspace)["Lapsed"] == {world.people["ana"]}
