@@ -16,22 +16,20 @@ be built anew instead (another node, another wait mode).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, get_args
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from app.domain.journey import Node
 from app.domain.registry import NodeSpec, spec_for
-from app.domain.validation import Finding
 from app.services.preview import sms_length
 from app.ui.designer.properties.context import FormContext, choice_label, label_for
 from app.ui.designer.properties.factory import editor_for
 from app.ui.designer.properties.fields import BoolEditor, ChoiceEditor, FieldEditor, TextEditor
-from app.ui.designer.properties.rows import FieldRow, by_field, error_label, show_messages
+from app.ui.designer.properties.rows import FieldRow, RowsForm, error_label
 
 STEP_NAME = "@title"
 """The row of the node's own title (a config may have a ``title`` field of its own)."""
@@ -56,7 +54,7 @@ def config_models(spec: NodeSpec) -> tuple[str | None, dict[str, type[BaseModel]
     return field, models
 
 
-class NodeForm(QWidget):
+class NodeForm(RowsForm):
     title_edited = Signal(str)
     field_edited = Signal(str, object)
     config_reshaped = Signal(str, dict)
@@ -146,17 +144,6 @@ class NodeForm(QWidget):
     def _count(row: FieldRow, text: object) -> None:
         length = sms_length(text if isinstance(text, str) else "")
         row.set_hint(f"As written: {length.describe()}. Personalised text may be longer.")
-
-    def show_findings(self, findings: Iterable[Finding]) -> None:
-        grouped = by_field(findings)
-        for name, row in self.rows.items():
-            row.set_findings(grouped.pop(name, []))
-        show_messages(self.general, [f for group in grouped.values() for f in group])
-
-    def show_problem(self, field: str, problem: str | None) -> None:
-        row = self.rows.get(field)
-        if row is not None:
-            row.set_problem(problem)
 
     def _reshape_field(self, field: str, value: Any) -> None:
         node = self.context.document.node(self.node_id)

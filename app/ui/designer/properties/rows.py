@@ -96,3 +96,23 @@ class FieldRow(QWidget):
     def set_findings(self, findings: Sequence[Finding]) -> None:
         self._findings = list(findings)
         show_messages(self.error, self._findings, self._problem)
+
+
+class RowsForm(QWidget):
+    """A form of :class:`FieldRow` by field name, and a label (``general``) for the findings
+    that no row takes; the node and the journey settings forms are both one."""
+
+    rows: dict[str, FieldRow]
+    general: QLabel
+
+    def show_findings(self, findings: Iterable[Finding]) -> None:
+        grouped = by_field(findings)
+        for name, row in self.rows.items():
+            row.set_findings(grouped.pop(name, []))
+        show_messages(self.general, [f for group in grouped.values() for f in group])
+
+    def show_problem(self, field: str, problem: str | None) -> None:
+        """The form's own problem with the value of ``field`` (None: there is none)."""
+        row = self.rows.get(field)
+        if row is not None:
+            row.set_problem(problem)

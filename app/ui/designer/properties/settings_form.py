@@ -12,17 +12,16 @@ Like the node form it changes nothing itself: ``text_edited(name or description,
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QCheckBox, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFrame, QLabel, QVBoxLayout
 
 from app.domain.journey import JourneyDocument, JourneySettings
-from app.domain.validation import Finding
 from app.ui.designer.properties.annotations import literal_options
 from app.ui.designer.properties.context import FormContext
 from app.ui.designer.properties.fields import (
@@ -36,7 +35,7 @@ from app.ui.designer.properties.fields import (
     TextEditor,
 )
 from app.ui.designer.properties.moments import ClockEditor, DateTimeEditor, DurationEditor
-from app.ui.designer.properties.rows import FieldRow, by_field, error_label, show_messages
+from app.ui.designer.properties.rows import FieldRow, RowsForm, error_label
 
 JOURNEY_TEXT = ("name", "description")
 STARTERS: Mapping[str, dict[str, Any]] = {
@@ -135,7 +134,7 @@ class EventListEditor(TextEditor):
             self.line.setText(", ".join(names))
 
 
-class SettingsForm(QWidget):
+class SettingsForm(RowsForm):
     text_edited = Signal(str, str)
     setting_edited = Signal(str, object)
 
@@ -214,14 +213,3 @@ class SettingsForm(QWidget):
         for name, row in self.rows.items():
             value = getattr(document, name) if name in JOURNEY_TEXT else settings.get(name)
             row.editor.set_value(value)
-
-    def show_findings(self, findings: Iterable[Finding]) -> None:
-        grouped = by_field(findings)
-        for name, row in self.rows.items():
-            row.set_findings(grouped.pop(name, []))
-        show_messages(self.general, [f for group in grouped.values() for f in group])
-
-    def show_problem(self, field: str, problem: str | None) -> None:
-        row = self.rows.get(field)
-        if row is not None:
-            row.set_problem(problem)
