@@ -17,7 +17,8 @@ Invariants:
 - :meth:`Workspace.reader` gives a connection of its own from a separate pool, read-only: on
   SQLite ``query_only``, on PostgreSQL a read-only transaction. A write through it fails.
 - Every SQLite connection runs with WAL, ``synchronous=NORMAL``, a busy timeout and foreign
-  keys on; the writer keeps its temporary tables (the engine's batches) in memory.
+  keys on; the writer keeps its temporary tables (the engine's batches) in memory. A new file
+  gets pages of :data:`PAGE_SIZE` bytes; an existing one keeps the size it was made with.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ if TYPE_CHECKING:
 
 BUSY_TIMEOUT_MS = 30_000
 """How long an SQLite connection waits for another process's lock before it gives up."""
+
+PAGE_SIZE = 16_384
+"""Bytes per page of a new SQLite workspace (SQLite's default is 4,096). The engine writes
+millions of rows through a handful of indexes, and bigger pages mean fewer page splits and
+fewer page headers to write: bench/engine.py at 1,000,000 contacts took 51.1 s against 57.2 s
+with 4,096-byte pages (200,000: 10.7-11.8 s against 11.4-12.9 s over three alternating
+pairs). A file that has content keeps its size: SQLite cannot change it in WAL mode."""
 
 DEFAULT_WORKSPACE_NAME = "workspace.db"
 
@@ -295,6 +303,7 @@ def _configure_sqlite(engine: Engine, *, writer: bool) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         if writer:
+            cursor.execute(f"PRAGMA page_size={PAGE_SIZE}")  # no-op unless the file is empty
             cursor.execute("PRAGMA temp_store=MEMORY")
         else:
             cursor.execute("PRAGMA query_only=ON")

@@ -3,6 +3,7 @@ one writer per process, all-or-nothing writes, and waiting for another process's
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -17,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from app.store.schema import contacts
 from app.store.workspace import (
     BUSY_TIMEOUT_MS,
+    PAGE_SIZE,
     Workspace,
     WorkspaceError,
     database_url,
@@ -138,6 +140,32 @@ def test_sqlite_connections_use_wal_normal_sync_busy_timeout_and_foreign_keys(
                 assert pragma(connection, "foreign_keys") == 1
         with workspace.reader() as connection:
             assert pragma(connection, "query_only") == 1
+
+
+def test_a_new_workspace_has_big_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    with open_workspace(str(path)) as workspace:
+        with workspace.reader() as connection:
+            assert pragma(connection, "page_size") == PAGE_SIZE == 16_384
+        with workspace.writer() as connection:
+            connection.execute(
+                contacts.insert().values(email="ada@example.com", created_at=NOW, updated_at=NOW)
+            )
+    # Made before, with SQLite's default pages: rebuilt outside WAL, the only way to change it.
+    made_before = sqlite3.connect(path, isolation_level=None)
+    made_before.execute("PRAGMA journal_mode=DELETE")
+    made_before.execute("PRAGMA page_size=4096")
+    made_before.execute("VACUUM")
+    made_before.close()
+    with open_workspace(str(path)) as workspace:
+        with workspace.writer() as connection:
+            connection.execute(
+                contacts.insert().values(email="bo@example.com", created_at=NOW, updated_at=NOW)
+            )
+        with workspace.reader() as connection:
+            assert pragma(connection, "page_size") == 4096
+            assert pragma(connection, "journal_mode") == "wal"
+            assert connection.execute(select(func.count()).select_from(contacts)).scalar() == 2
 
 
 def test_writes_start_with_begin_immediate(tmp_path: Path) -> None:
