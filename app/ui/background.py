@@ -119,7 +119,6 @@ class Background(QObject):
         thread keeps the object that owns the callback alive some other way."""
         job = _Job(None, callback, None, None)
         job.outcome = (True, value)
-        del callback, value
         self._hand_over(job)
 
     def shutdown(self, wait: bool = True) -> None:
@@ -147,13 +146,11 @@ class Background(QObject):
 
     def _deliver(self, job: _Job) -> None:
         on_done, on_error, outcome = job.take()
-        if self._closed or outcome is None:
+        if self._closed or (job.latest is not None and not self.is_latest(*job.latest)):
             return
-        if job.latest is not None and not self.is_latest(*job.latest):
-            return
+        assert outcome is not None and on_done is not None  # set before every hand-over
         succeeded, value = outcome
         callback = on_done if succeeded else on_error or _raise
-        assert callback is not None
         owner = getattr(callback, "__self__", None)
         if isinstance(owner, QObject) and not shiboken6.isValid(owner):
             return  # the widget that asked has been closed and deleted meanwhile

@@ -170,7 +170,6 @@ def test_a_new_workspace_has_big_pages_and_an_old_one_keeps_its_own(tmp_path: Pa
 
 def test_writes_start_with_begin_immediate(tmp_path: Path) -> None:
     # BEGIN IMMEDIATE takes the write lock at once: a second connection cannot start writing.
-    import sqlite3
 
     path = tmp_path / "w.db"
     with open_workspace(str(path)) as workspace, workspace.writer():
